@@ -1,0 +1,74 @@
+/// The results folder: one sub-folder per run, named by the hash of its spec, holding the run's working files and,
+/// once it ends, its record. Records are written atomically and are the source of truth for tables, claims and
+/// golden checks. A sweep holds an OS file lock on the folder so two sweeps cannot write it at once.
+module Repro.Harness.RunStore
+
+open System
+open System.IO
+open System.Text.Json.Nodes
+
+type RunStatus =
+    | Succeeded
+    | Failed
+
+/// What a finished (or failed) run leaves behind. `Spec` is the canonical JSON of the run's spec, so a record is
+/// self-describing without the code that produced it.
+type RunRecord =
+    { Hash: string
+      Kind: string
+      Label: string
+      Spec: JsonNode
+      Seed: int
+      Status: RunStatus
+      Error: string option
+      Metrics: Map<string, float>
+      Artifacts: Map<string, string>
+      CodeVersion: string
+      Environment: Map<string, string>
+      StartedUtc: DateTime
+      FinishedUtc: DateTime
+      WallSeconds: float }
+
+type RunStore(root: string) =
+    let runsDir = Path.Combine(root, "runs")
+
+    member _.Root = root
+    member _.RunDir(hash: string) = Path.Combine(runsDir, hash)
+    member s.RecordPath(hash: string) = Path.Combine(s.RunDir hash, "record.json")
+
+    member s.TryRead(hash: string) : RunRecord option =
+        let p = s.RecordPath hash
+        if File.Exists p then Some(CanonicalJson.readFile<RunRecord> p) else None
+
+    member s.Write(record: RunRecord) =
+        Repro.Core.AtomicFile.WriteAllText(s.RecordPath record.Hash, CanonicalJson.pretty record)
+
+    /// Every record in the store (a corrupt record is an error naming its file, never silently skipped).
+    member _.All() : RunRecord list =
+        if not (Directory.Exists runsDir) then []
+        else
+            Directory.GetDirectories runsDir
+            |> Array.sort
+            |> Array.choose (fun d ->
+                let p = Path.Combine(d, "record.json")
+                if File.Exists p then Some(CanonicalJson.readFile<RunRecord> p) else None)
+            |> List.ofArray
+
+/// An exclusive lock on a results folder for the life of a sweep. The OS releases it if the process dies, so a
+/// killed sweep never leaves a stale lock behind.
+type SweepLock private (stream: FileStream) =
+    static member Acquire(root: string) =
+        Directory.CreateDirectory root |> ignore
+        let path = Path.Combine(root, "sweep.lock")
+        // The lock file itself cannot be read while held, so the holder is described in a file beside it.
+        let owner = Path.Combine(root, "sweep.owner")
+        try
+            let fs = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None)
+            Repro.Core.AtomicFile.WriteAllText(owner, sprintf "pid %d on %s since %O" Environment.ProcessId Environment.MachineName DateTime.UtcNow)
+            Ok(new SweepLock(fs))
+        with :? IOException ->
+            let holder = try File.ReadAllText(owner).Trim() with _ -> "unknown process"
+            Error(sprintf "%s is locked by another sweep (%s); wait for it or use another --results folder" root holder)
+
+    interface IDisposable with
+        member _.Dispose() = stream.Dispose()
