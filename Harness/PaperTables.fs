@@ -42,7 +42,7 @@ type Axis =
       DeltaFrom: string option
       Coordinates: Coordinates }
 
-type Cell =
+type PublishedCell =
     { Row: string
       Column: string
       Value: float option
@@ -60,7 +60,7 @@ type PaperTable =
       Fixed: Coordinates
       Rows: Axis list
       Columns: Axis list
-      Cells: Cell list
+      Cells: PublishedCell list
       Claims: int list
       Note: string option }
 
@@ -175,7 +175,7 @@ let loadClaims (folder: string) : Claim list =
     [ for c in array file doc.RootElement "claims" -> { Id = c.GetProperty("id").GetInt32(); Text = str file c "text"; Table = str file c "table" } ]
 
 /// How the paper prints a value beside its delta: "(+1.3) 45.6", "(−1.0) 43.3"; unverified values get a dagger.
-let formatPaperCell (cell: Cell) =
+let formatPaperCell (cell: PublishedCell) =
     match cell.Value with
     | None -> "n/a"
     | Some v ->

@@ -17,6 +17,8 @@ type RunRecord =
     { Hash: string
       Kind: string
       Label: string
+      /// The grid cell this run measures (Grid.keyOf); None for prerequisite runs (pre-training, data).
+      Cell: string option
       Spec: JsonNode
       Seed: int
       Status: RunStatus

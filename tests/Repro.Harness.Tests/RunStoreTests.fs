@@ -8,7 +8,7 @@ open Repro.Harness
 open Repro.Harness.RunStore
 
 let record hash status =
-    { Hash = hash; Kind = "detection"; Label = "test"; Spec = JsonNode.Parse """{"a":1}"""; Seed = 0
+    { Hash = hash; Kind = "detection"; Label = "test"; Cell = None; Spec = JsonNode.Parse """{"a":1}"""; Seed = 0
       Status = status; Error = (if status = Failed then Some "NaN loss at step 3" else None)
       Metrics = Map [ "AP", 12.5 ]; Artifacts = Map.empty; CodeVersion = "test"; Environment = Map.empty
       StartedUtc = DateTime(2026, 1, 1); FinishedUtc = DateTime(2026, 1, 1, 0, 1, 0); WallSeconds = 60.0 }

@@ -1,0 +1,86 @@
+/// The paper's vocabulary as types: initializations, augmentation levels, tasks, and the grid cell they span.
+module Repro.Harness.Domain
+
+open System.IO
+
+/// How the detector's backbone starts (the paper's first axis).
+type Init =
+    | Rand
+    | ImageNet
+    | ImageNetPlusPlus
+    | SimClr
+
+    member i.Id =
+        match i with
+        | Rand -> "rand"
+        | ImageNet -> "imagenet"
+        | ImageNetPlusPlus -> "imagenet++"
+        | SimClr -> "simclr"
+
+    member i.Label =
+        match i with
+        | Rand -> "Rand Init"
+        | ImageNet -> "ImageNet Init"
+        | ImageNetPlusPlus -> "ImageNet++ Init"
+        | SimClr -> "ImageNet Init (SimCLR)"
+
+    static member Parse(s: string) =
+        match s.ToLowerInvariant() with
+        | "rand" -> Rand
+        | "imagenet" -> ImageNet
+        | "imagenet++" -> ImageNetPlusPlus
+        | "simclr" -> SimClr
+        | other -> raise (InvalidDataException(sprintf "unknown initialization '%s' (rand | imagenet | imagenet++ | simclr)" other))
+
+/// Augmentation strength, Augment-S1 (weakest) … Augment-S4 (strongest).
+type AugmentLevel =
+    | S1
+    | S2
+    | S3
+    | S4
+
+    member a.Id = match a with S1 -> "S1" | S2 -> "S2" | S3 -> "S3" | S4 -> "S4"
+    member a.Rank = match a with S1 -> 1 | S2 -> 2 | S3 -> 3 | S4 -> 4
+
+    static member Parse(s: string) =
+        match s.ToUpperInvariant() with
+        | "S1" -> S1
+        | "S2" -> S2
+        | "S3" -> S3
+        | "S4" -> S4
+        | other -> raise (InvalidDataException(sprintf "unknown augmentation level '%s' (S1 | S2 | S3 | S4)" other))
+
+type Task =
+    | Detection
+    | Segmentation
+
+    static member Parse(s: string) =
+        match s with
+        | "detection" -> Detection
+        | "segmentation" -> Segmentation
+        | other -> raise (InvalidDataException(sprintf "unknown task '%s' (detection | segmentation)" other))
+
+/// One point of the paper's grid, independent of scale: what the paper varies between two numbers it compares.
+/// The profile decides everything else (model size, data, schedule).
+type Cell =
+    { Task: Task
+      /// The paper's backbone ("efficientnet-b7", "resnet-50"); profiles map it to their own scale.
+      Backbone: string
+      Init: Init
+      Fraction: float
+      Augment: AugmentLevel
+      SelfTraining: bool
+      JointTraining: bool
+      LossNormalization: bool
+      /// Segmentation only: "train" or "trainaug".
+      LabelledSet: string option }
+
+    /// A short human name, e.g. "det efficientnet-b7 rand 100% S4 +ST".
+    member c.Name =
+        let task = match c.Task with Detection -> "det" | Segmentation -> "seg"
+        let size = match c.LabelledSet with Some s -> s | None -> sprintf "%g%%" (c.Fraction * 100.0)
+        let extras =
+            [ if c.SelfTraining then "+ST"
+              if c.JointTraining then "+joint"
+              if c.SelfTraining && not c.LossNormalization then "(no loss norm)" ]
+        String.concat " " ([ task; c.Backbone; c.Init.Id; size; c.Augment.Id ] @ extras)
