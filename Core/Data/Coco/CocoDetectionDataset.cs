@@ -1,3 +1,4 @@
+using Repro.Core.Data.Fractions;
 using Repro.Core.Data.Images;
 
 namespace Repro.Core.Data.Coco;
@@ -22,6 +23,18 @@ public sealed class CocoDetectionDataset : IDetectionDataset
         CocoReadOptions? options = null, ImageCache? cache = null) =>
         new(CocoReader.Read(instancesPath, imagesRoot, options), imagesRoot, imageIds, cache);
 
+    /// <summary>Opens the labelled fraction described by <paramref name="fraction"/>; its source hash must match the
+    /// instances file (so a run can only train on the subset its record cites).</summary>
+    public static CocoDetectionDataset Open(string imagesRoot, string instancesPath, LabelledFractionManifest fraction,
+        CocoReadOptions? options = null, ImageCache? cache = null)
+    {
+        var read = CocoReader.Read(instancesPath, imagesRoot, options);
+        if (!string.Equals(read.SourceSha256, fraction.SourceSha256, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidDataException(
+                $"{instancesPath}: SHA-256 {read.SourceSha256} differs from the labelled-fraction manifest's source_sha256 {fraction.SourceSha256} ({fraction.SourceFile})");
+        return new CocoDetectionDataset(read, imagesRoot, fraction.ImageIds, cache);
+    }
+
     /// <param name="source">A validated instances file.</param>
     /// <param name="imagesRoot">Folder that file_name entries are relative to.</param>
     /// <param name="imageIds">Optional subset (e.g. a labelled fraction); every id must be in the file.</param>
@@ -31,6 +44,8 @@ public sealed class CocoDetectionDataset : IDetectionDataset
         Source = source;
         ImagesRoot = Path.GetFullPath(imagesRoot);
         Categories = new CategoryMap(source.Dataset.Categories);
+        var names = source.Dataset.Categories.ToDictionary(c => c.Id, c => c.Name);
+        ClassNames = Enumerable.Range(0, Categories.Count).Select(i => names[Categories.IdOf(i)]).ToArray();
         _cache = cache;
         var byId = source.Dataset.Images.ToDictionary(i => i.Id);
         IEnumerable<long> ids = byId.Keys;
@@ -62,6 +77,8 @@ public sealed class CocoDetectionDataset : IDetectionDataset
     public CocoDataset Coco => Source.Dataset;
     public CocoReadReport Report => Source.Report;
     public CategoryMap Categories { get; }
+    /// <summary>Category names by contiguous class index.</summary>
+    public IReadOnlyList<string> ClassNames { get; }
     public string ImagesRoot { get; }
     /// <summary>Image ids in sample order (ascending).</summary>
     public IReadOnlyList<long> ImageIds { get; }

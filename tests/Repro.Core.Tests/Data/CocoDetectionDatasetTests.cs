@@ -12,7 +12,7 @@ public class CocoDetectionDatasetTests
         var ds = CocoDetectionDataset.Open(dir.PathOf("images"), CocoFixture.Write(dir));
         Assert.Equal(2, ds.Count);
         Assert.Equal(new long[] { 1, 7 }, ds.ImageIds); // ascending id, not file order
-        Assert.Equal(3, ds.Categories.Count);
+        Assert.Equal(new[] { "person", "car", "dog" }, ds.ClassNames); // ids 1, 5, 9
 
         var a = ds.Get(0);
         Assert.Equal(1, a.ImageId);
@@ -90,5 +90,18 @@ public class CocoDetectionDatasetTests
         ds.Get(0); ds.Get(1);
         Assert.Equal(1, cache.Count);
         Assert.Equal(TempDataDir.Pattern(16, 16, salt: 2).Pixels, ds.Get(1).Image.Pixels);
+    }
+
+    [Fact]
+    public void Opening_a_fraction_checks_the_manifest_source()
+    {
+        using var dir = new TempDataDir();
+        var json = CocoFixture.Write(dir);
+        var manifest = Repro.Core.Data.Fractions.LabelledFraction.CreateManifest(CocoReader.Read(json), 0.5, seed: 3);
+        var ds = CocoDetectionDataset.Open(dir.PathOf("images"), json, manifest);
+        Assert.Equal(manifest.ImageIds, ds.ImageIds);
+        File.AppendAllText(json, " "); // same content, different bytes: a different source file
+        var e = Assert.Throws<InvalidDataException>(() => CocoDetectionDataset.Open(dir.PathOf("images"), json, manifest));
+        Assert.Contains("source_sha256", e.Message);
     }
 }
