@@ -119,4 +119,16 @@ public class DetectionLoaderTests : TorchTestBase
         Assert.Throws<ArgumentException>(() => new DetectionLoader(new SyntheticDataset(5), Options with { BatchSize = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new DetectionLoader(new SyntheticDataset(9), Options, workers: -1));
     }
+
+    [Fact]
+    public void Options_serialize_deterministically_for_config_hashing()
+    {
+        var o = Options with { Collate = Options.Collate with { SizeDivisor = 128, FixedHeight = 64 } };
+        var json = System.Text.Json.JsonSerializer.Serialize(o);
+        var back = System.Text.Json.JsonSerializer.Deserialize<LoaderOptions>(json)!;
+        Assert.Equal(json, System.Text.Json.JsonSerializer.Serialize(back));
+        Assert.Equal(128, back.Collate.SizeDivisor);
+        Assert.Equal(new[] { 0f, 0f, 0f }, back.Collate.Normalization.Mean);
+        Assert.Contains("\"BatchSize\":8", json);
+    }
 }
