@@ -42,11 +42,11 @@ public sealed class DataLoadBenchmark : IBenchmark
             var plain = new CocoDetectionDataset(read, images!);
             Measure(new DetectionLoader(plain, options, workers: 0), 1); // warm-up (JIT, file cache)
             foreach (var workers in new[] { 0, 1, 2 })
-                results[$"images_per_s.workers{workers}"] = Measure(new DetectionLoader(plain, options, workers: workers), epochs);
+                results[$"images_per_s.workers{workers}"] = Measure(new DetectionLoader(plain, options, workers: workers), epochs, results, $"cpu_ms_per_image.workers{workers}");
 
             var cached = new CocoDetectionDataset(read, images!, cache: new ImageCache());
             Measure(new DetectionLoader(cached, options, workers: 2), 1); // fills the cache
-            results["images_per_s.workers2_cached"] = Measure(new DetectionLoader(cached, options, workers: 2), epochs);
+            results["images_per_s.workers2_cached"] = Measure(new DetectionLoader(cached, options, workers: 2), epochs, results, "cpu_ms_per_image.workers2_cached");
             return results;
         }
         finally
@@ -55,14 +55,21 @@ public sealed class DataLoadBenchmark : IBenchmark
         }
     }
 
-    static double Measure(DetectionLoader loader, int epochs)
+    /// <summary>Wall-clock images/s; also prints process CPU time per image, which (unlike wall time) does not
+    /// depend on how busy a shared machine is.</summary>
+    static double Measure(DetectionLoader loader, int epochs, Dictionary<string, double>? cpuOut = null, string? key = null)
     {
         long n = 0;
+        var proc = Process.GetCurrentProcess();
+        var cpu0 = proc.TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         foreach (var b in loader.Stream(0, (long)epochs * loader.BatchesPerEpoch))
             using (b) n += b.BatchSize;
         var rate = n / sw.Elapsed.TotalSeconds;
-        Console.WriteLine($"  workers={loader.Workers}: {n} images in {sw.Elapsed.TotalSeconds:F2} s = {rate:F0} images/s");
+        proc.Refresh();
+        var cpuMs = (proc.TotalProcessorTime - cpu0).TotalMilliseconds / n;
+        if (cpuOut != null && key != null) cpuOut[key] = cpuMs;
+        Console.WriteLine($"  workers={loader.Workers}: {n} images in {sw.Elapsed.TotalSeconds:F2} s = {rate:F0} images/s, {cpuMs:F3} CPU-ms/image");
         return rate;
     }
 
