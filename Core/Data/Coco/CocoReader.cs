@@ -29,6 +29,7 @@ public static class CocoReader
     {
         options ??= new CocoReadOptions();
         var f = new JsonFields(sourceName);
+        if (utf8Json.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) utf8Json = utf8Json[3..]; // UTF-8 byte-order mark
         JsonDocument doc;
         try
         {

@@ -158,4 +158,14 @@ public class CocoReaderTests
         Assert.Single(r.Dataset.Images);
         Assert.Empty(r.Dataset.Annotations);
     }
+
+    [Fact]
+    public void Utf8_byte_order_mark_is_accepted()
+    {
+        using var dir = new TempDataDir();
+        var path = dir.PathOf("bom.json");
+        File.WriteAllText(path, CocoFixture.Json(annotations: "[]"), new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+        Assert.Equal(0xEF, File.ReadAllBytes(path)[0]);
+        Assert.Equal(2, CocoReader.Read(path).Dataset.Images.Count);
+    }
 }
