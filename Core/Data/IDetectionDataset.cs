@@ -1,0 +1,11 @@
+namespace Repro.Core.Data;
+
+/// <summary>
+/// An indexed, read-only set of samples. <see cref="Get"/> must be safe to call from several threads at once
+/// (the loader decodes on background tasks) and must return a fresh sample each call (transforms may modify it).
+/// </summary>
+public interface IDetectionDataset
+{
+    int Count { get; }
+    DetectionSample Get(int index);
+}
