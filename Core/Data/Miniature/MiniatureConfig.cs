@@ -115,8 +115,8 @@ public sealed record MiniatureConfig
         Check(DetectionTrainCount >= 1, nameof(DetectionTrainCount), $"must be >= 1, was {DetectionTrainCount}");
         Check(DetectionValCount >= 1, nameof(DetectionValCount), $"must be >= 1, was {DetectionValCount}");
         Check(UnlabeledCount >= 0, nameof(UnlabeledCount), $"must be >= 0, was {UnlabeledCount}");
-        Check(ClassificationTrainPerClass >= 1, nameof(ClassificationTrainPerClass), $"must be >= 1, was {ClassificationTrainPerClass}");
-        Check(ClassificationValPerClass >= 1, nameof(ClassificationValPerClass), $"must be >= 1, was {ClassificationValPerClass}");
+        Check(ClassificationTrainPerClass is >= 1 and <= 1_000_000, nameof(ClassificationTrainPerClass), $"must be in 1..1000000, was {ClassificationTrainPerClass}");
+        Check(ClassificationValPerClass is >= 1 and <= 1_000_000, nameof(ClassificationValPerClass), $"must be in 1..1000000, was {ClassificationValPerClass}");
         Check(ClassificationMaxDistractors is >= 0 and <= 8, nameof(ClassificationMaxDistractors), $"must be in 0..8, was {ClassificationMaxDistractors}");
         Check(SegmentationTrainCount >= 1, nameof(SegmentationTrainCount), $"must be >= 1, was {SegmentationTrainCount}");
         Check(SegmentationTrainAugCount >= SegmentationTrainCount, nameof(SegmentationTrainAugCount), "must be >= SegmentationTrainCount (train ⊂ train+aug)");

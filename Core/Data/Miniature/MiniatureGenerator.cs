@@ -35,6 +35,7 @@ public static class MiniatureGenerator
         if (TryLoadMatching(final, hash) is { } cached) return cached;
 
         Directory.CreateDirectory(Path.GetDirectoryName(final)!);
+        RemoveAbandonedTemps(final);
         string tmp = $"{final}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         try
         {
@@ -96,6 +97,23 @@ public static class MiniatureGenerator
         catch (InvalidDataException)
         {
             return null;
+        }
+    }
+
+    /// <summary>Generation takes about a minute; temp/stale folders of this config older than this were left by a
+    /// crashed process and are removed.</summary>
+    static readonly TimeSpan AbandonedAfter = TimeSpan.FromHours(6);
+
+    static void RemoveAbandonedTemps(string final)
+    {
+        var parent = Path.GetDirectoryName(final)!;
+        foreach (var dir in Directory.EnumerateDirectories(parent, Path.GetFileName(final) + ".*"))
+        {
+            if (!(dir.EndsWith(".tmp") || dir.EndsWith(".stale"))) continue;
+            if (DateTime.UtcNow - Directory.GetLastWriteTimeUtc(dir) < AbandonedAfter) continue;
+            try { Directory.Delete(dir, recursive: true); }
+            catch (IOException) { } // another process is removing it too
+            catch (UnauthorizedAccessException) { }
         }
     }
 

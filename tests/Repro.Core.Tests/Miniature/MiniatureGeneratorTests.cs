@@ -73,6 +73,27 @@ public class MiniatureGeneratorTests
     }
 
     [Fact]
+    public void Abandoned_temp_folders_of_the_same_config_are_removed_but_recent_ones_kept()
+    {
+        string root = TinyConfig.NewRoot();
+        try
+        {
+            string final = MiniatureGenerator.FolderFor(TinyConfig.Make(), root);
+            string old = final + ".999.dead.tmp", recent = final + ".998.live.tmp";
+            Directory.CreateDirectory(old);
+            Directory.CreateDirectory(recent);
+            Directory.SetLastWriteTimeUtc(old, DateTime.UtcNow.AddDays(-2));
+            MiniatureGenerator.Generate(TinyConfig.Make(), root);
+            Assert.False(Directory.Exists(old));
+            Assert.True(Directory.Exists(recent));
+        }
+        finally
+        {
+            if (Directory.Exists(root)) Directory.Delete(root, true);
+        }
+    }
+
+    [Fact]
     public void Two_racing_generators_end_with_one_complete_folder()
     {
         string root = TinyConfig.NewRoot();
