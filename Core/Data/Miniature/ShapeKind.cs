@@ -7,6 +7,3 @@ public enum ShapeKind
     Disc, Square, Triangle, Plus, Ring, HollowSquare, Star, Ellipse,
     Hexagon, Pentagon, Crescent, Semicircle, Arrow, LShape, TShape, Trapezoid, Capsule,
 }
-
-/// <summary>How an object's pixels are coloured.</summary>
-public enum TextureKind { Solid, Stripes, Noise }
