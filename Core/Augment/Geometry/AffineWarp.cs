@@ -1,0 +1,82 @@
+namespace Repro.Core.Augment.Geometry;
+
+/// <summary>
+/// Resamples an interleaved byte raster through an affine map in one pass: each destination pixel centre is sent
+/// back through the inverse map (precomputed per row, incremented per column) and read from the source by nearest
+/// neighbour or bilinear interpolation; centres that land outside the source take the fill value.
+/// </summary>
+public static class AffineWarp
+{
+    /// <summary>
+    /// Writes <paramref name="dstRect"/> of <paramref name="dst"/> (row stride <paramref name="dstWidth"/> pixels).
+    /// </summary>
+    /// <param name="src">Source raster, row stride <paramref name="srcWidth"/> pixels, <paramref name="channels"/> bytes per pixel.</param>
+    /// <param name="srcRect">The part of the source that exists; coordinates local to its top-left corner.</param>
+    /// <param name="dstToSrc">Inverse map: destination-local continuous coordinates → source-local ones.</param>
+    /// <param name="fill">One byte per channel for destination pixels whose centre falls outside the source rect.</param>
+    /// <param name="bilinear">Bilinear (edge-clamped inside the source) instead of nearest neighbour.</param>
+    public static void Warp(byte[] src, int srcWidth, PixelRect srcRect, byte[] dst, int dstWidth, PixelRect dstRect,
+                            int channels, Affine2D dstToSrc, ReadOnlySpan<byte> fill, bool bilinear)
+    {
+        if (fill.Length != channels) throw new ArgumentException($"fill has {fill.Length} values for {channels} channels", nameof(fill));
+        if (channels != 1 && channels != 3) throw new ArgumentOutOfRangeException(nameof(channels), $"{channels} channels: only 1 or 3 are supported");
+        double w = srcRect.Width, h = srcRect.Height;
+        float a = (float)dstToSrc.A, d = (float)dstToSrc.D;
+        for (int j = 0; j < dstRect.Height; j++)
+        {
+            double py = j + 0.5;
+            // Source coordinates of the centre of the row's first pixel; step (A, D) per column.
+            double qx0 = dstToSrc.A * 0.5 + dstToSrc.B * py + dstToSrc.C;
+            double qy0 = dstToSrc.D * 0.5 + dstToSrc.E * py + dstToSrc.F;
+            int rowOut = ((dstRect.Y + j) * dstWidth + dstRect.X) * channels;
+            if (bilinear)
+                BilinearRow(src, srcWidth, srcRect, dst, rowOut, dstRect.Width, channels, qx0, qy0, a, d, fill);
+            else
+                NearestRow(src, srcWidth, srcRect, dst, rowOut, dstRect.Width, channels, qx0, qy0, a, d, fill, w, h);
+        }
+    }
+
+    static void NearestRow(byte[] src, int srcWidth, PixelRect sr, byte[] dst, int o, int n, int ch,
+                           double qx0, double qy0, float a, float d, ReadOnlySpan<byte> fill, double w, double h)
+    {
+        for (int i = 0; i < n; i++, o += ch)
+        {
+            double qx = qx0 + a * (double)i, qy = qy0 + d * (double)i;
+            if (qx >= 0 && qx < w && qy >= 0 && qy < h)
+            {
+                int s = ((sr.Y + (int)qy) * srcWidth + sr.X + (int)qx) * ch;
+                dst[o] = src[s];
+                if (ch == 3) { dst[o + 1] = src[s + 1]; dst[o + 2] = src[s + 2]; }
+            }
+            else
+            {
+                dst[o] = fill[0];
+                if (ch == 3) { dst[o + 1] = fill[1]; dst[o + 2] = fill[2]; }
+            }
+        }
+    }
+
+    static void BilinearRow(byte[] src, int srcWidth, PixelRect sr, byte[] dst, int o, int n, int ch,
+                            double qx0, double qy0, float a, float d, ReadOnlySpan<byte> fill)
+    {
+        int w = sr.Width, h = sr.Height;
+        for (int i = 0; i < n; i++, o += ch)
+        {
+            double qx = qx0 + a * (double)i, qy = qy0 + d * (double)i;
+            if (!(qx >= 0 && qx < w && qy >= 0 && qy < h))
+            {
+                for (int c = 0; c < ch; c++) dst[o + c] = fill[c];
+                continue;
+            }
+            double u = qx - 0.5, v = qy - 0.5;
+            int x0 = (int)Math.Floor(u), y0 = (int)Math.Floor(v);
+            float fx = (float)(u - x0), fy = (float)(v - y0);
+            int xa = Math.Max(x0, 0), xb = Math.Min(x0 + 1, w - 1), ya = Math.Max(y0, 0), yb = Math.Min(y0 + 1, h - 1);
+            int r0 = (sr.Y + ya) * srcWidth + sr.X, r1 = (sr.Y + yb) * srcWidth + sr.X;
+            int p00 = (r0 + xa) * ch, p01 = (r0 + xb) * ch, p10 = (r1 + xa) * ch, p11 = (r1 + xb) * ch;
+            float w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
+            for (int c = 0; c < ch; c++)
+                dst[o + c] = (byte)(src[p00 + c] * w00 + src[p01 + c] * w01 + src[p10 + c] * w10 + src[p11 + c] * w11 + 0.5f);
+        }
+    }
+}
