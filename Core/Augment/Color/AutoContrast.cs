@@ -21,9 +21,10 @@ public sealed class AutoContrast : ColorOp
         Span<byte> lut = stackalloc byte[768];
         for (int c = 0; c < 3; c++)
         {
-            float scale = hi[c] > lo[c] ? 255f / (hi[c] - lo[c]) : 1f;
+            int range = hi[c] - lo[c];
+            // Integer arithmetic, so lo → 0 and hi → 255 exactly.
             for (int v = 0; v < 256; v++)
-                lut[c * 256 + v] = hi[c] > lo[c] ? (byte)Math.Clamp((int)((v - lo[c]) * scale), 0, 255) : (byte)v;
+                lut[c * 256 + v] = range > 0 ? (byte)Math.Clamp((v - lo[c]) * 255 / range, 0, 255) : (byte)v;
         }
         ApplyLut(p, width, r, lut);
     }

@@ -30,6 +30,7 @@ public sealed class PolicyOps
         "Sharpness", "Cutout", "Rotate_BBox", "TranslateX_BBox", "TranslateY_BBox", "ShearX_BBox", "ShearY_BBox",
         "Rotate_Only_BBoxes", "ShearX_Only_BBoxes", "ShearY_Only_BBoxes", "TranslateX_Only_BBoxes",
         "TranslateY_Only_BBoxes", "Flip_Only_BBoxes", "Solarize_Only_BBoxes", "Equalize_Only_BBoxes", "Cutout_Only_BBoxes",
+        "Rotate", "TranslateX", "TranslateY", "ShearX", "ShearY",
     };
 
     public PolicyStep Create(string name, double probability, double level)
@@ -61,6 +62,12 @@ public sealed class PolicyOps
             "TranslateY_BBox" => Whole(new Translate(false, m.TranslateAt(level), ImageFill, ignore, MinBoxSize, refSize)),
             "ShearX_BBox" => Whole(new Shear(true, m.ShearAt(level), ImageFill, ignore, MinBoxSize, refSize)),
             "ShearY_BBox" => Whole(new Shear(false, m.ShearAt(level), ImageFill, ignore, MinBoxSize, refSize)),
+            // Image-classification names (no boxes to move): the same ops.
+            "Rotate" => Whole(new Rotate(m.RotateDegreesAt(level), ImageFill, ignore, MinBoxSize, refSize, name)),
+            "TranslateX" => Whole(new Translate(true, m.TranslateAt(level), ImageFill, ignore, MinBoxSize, refSize, name)),
+            "TranslateY" => Whole(new Translate(false, m.TranslateAt(level), ImageFill, ignore, MinBoxSize, refSize, name)),
+            "ShearX" => Whole(new Shear(true, m.ShearAt(level), ImageFill, ignore, MinBoxSize, refSize, name)),
+            "ShearY" => Whole(new Shear(false, m.ShearAt(level), ImageFill, ignore, MinBoxSize, refSize, name)),
             "Rotate_Only_BBoxes" => Box(new Rotate(m.RotateDegreesAt(level), ImageFill, ignore, MinBoxSize, refSize)),
             "ShearX_Only_BBoxes" => Box(new Shear(true, m.ShearAt(level), ImageFill, ignore, MinBoxSize, refSize)),
             "ShearY_Only_BBoxes" => Box(new Shear(false, m.ShearAt(level), ImageFill, ignore, MinBoxSize, refSize)),
