@@ -20,6 +20,12 @@ public static class AffineWarp
     {
         if (fill.Length != channels) throw new ArgumentException($"fill has {fill.Length} values for {channels} channels", nameof(fill));
         if (channels != 1 && channels != 3) throw new ArgumentOutOfRangeException(nameof(channels), $"{channels} channels: only 1 or 3 are supported");
+        if (dstToSrc.B == 0 && dstToSrc.D == 0)
+        {
+            // Scale/translate/flip: source columns and rows are separable, so sample positions are tabulated once.
+            WarpAxisAligned(src, srcWidth, srcRect, dst, dstWidth, dstRect, channels, dstToSrc, fill, bilinear);
+            return;
+        }
         double w = srcRect.Width, h = srcRect.Height;
         float a = (float)dstToSrc.A, d = (float)dstToSrc.D;
         for (int j = 0; j < dstRect.Height; j++)
@@ -34,6 +40,70 @@ public static class AffineWarp
             else
                 NearestRow(src, srcWidth, srcRect, dst, rowOut, dstRect.Width, channels, qx0, qy0, a, d, fill, w, h);
         }
+    }
+
+    /// <summary>Per-axis sample table: for each destination index, the two source indices (−1: outside) and the
+    /// weight of the second in 1/256 (nearest neighbour: both indices equal, weight 0).</summary>
+    static void Tabulate(int n, double scale, double offset, int size, bool bilinear, Span<int> i0, Span<int> i1, Span<int> wt)
+    {
+        for (int i = 0; i < n; i++)
+        {
+            double q = scale * (i + 0.5) + offset;
+            if (!(q >= 0 && q < size)) { i0[i] = -1; continue; }
+            if (!bilinear) { i0[i] = i1[i] = (int)q; wt[i] = 0; continue; }
+            double u = q - 0.5;
+            int k = (int)Math.Floor(u);
+            wt[i] = (int)Math.Round((u - k) * 256);
+            i0[i] = Math.Max(k, 0);
+            i1[i] = Math.Min(k + 1, size - 1);
+        }
+    }
+
+    static void WarpAxisAligned(byte[] src, int srcWidth, PixelRect sr, byte[] dst, int dstWidth, PixelRect dr,
+                                int ch, Affine2D m, ReadOnlySpan<byte> fill, bool bilinear)
+    {
+        int n = dr.Width, rows = dr.Height;
+        var pool = System.Buffers.ArrayPool<int>.Shared;
+        int[] buf = pool.Rent(3 * (n + rows));
+        try
+        {
+            var x0 = buf.AsSpan(0, n); var x1 = buf.AsSpan(n, n); var wx = buf.AsSpan(2 * n, n);
+            var y0 = buf.AsSpan(3 * n, rows); var y1 = buf.AsSpan(3 * n + rows, rows); var wy = buf.AsSpan(3 * n + 2 * rows, rows);
+            Tabulate(n, m.A, m.C, sr.Width, bilinear, x0, x1, wx);
+            Tabulate(rows, m.E, m.F, sr.Height, bilinear, y0, y1, wy);
+            for (int j = 0; j < rows; j++)
+            {
+                int o = ((dr.Y + j) * dstWidth + dr.X) * ch;
+                if (y0[j] < 0)
+                {
+                    for (int i = 0; i < n; i++, o += ch)
+                        for (int c = 0; c < ch; c++) dst[o + c] = fill[c];
+                    continue;
+                }
+                int ra = ((sr.Y + y0[j]) * srcWidth + sr.X) * ch, rb = ((sr.Y + y1[j]) * srcWidth + sr.X) * ch;
+                int vy = wy[j], uy = 256 - vy;
+                for (int i = 0; i < n; i++, o += ch)
+                {
+                    int xa = x0[i];
+                    if (xa < 0) { for (int c = 0; c < ch; c++) dst[o + c] = fill[c]; continue; }
+                    int pa = ra + xa * ch;
+                    if (!bilinear)
+                    {
+                        dst[o] = src[pa];
+                        if (ch == 3) { dst[o + 1] = src[pa + 1]; dst[o + 2] = src[pa + 2]; }
+                        continue;
+                    }
+                    int pb = ra + x1[i] * ch, pc = rb + xa * ch, pd = rb + x1[i] * ch;
+                    int vx = wx[i], ux = 256 - vx;
+                    for (int c = 0; c < ch; c++)
+                    {
+                        int top = src[pa + c] * ux + src[pb + c] * vx, bottom = src[pc + c] * ux + src[pd + c] * vx;
+                        dst[o + c] = (byte)((top * uy + bottom * vy + 32768) >> 16);
+                    }
+                }
+            }
+        }
+        finally { pool.Return(buf); }
     }
 
     static void NearestRow(byte[] src, int srcWidth, PixelRect sr, byte[] dst, int o, int n, int ch,
