@@ -45,6 +45,23 @@ public sealed class AugmentPipeline
         return Apply(sample, AugmentRng.ForSample(seed, epoch, sample.ImageId));
     }
 
+    /// <summary>
+    /// Augments a batch, optionally on several threads; element i of the result is exactly
+    /// <c>Apply(samples[i], seed, epoch)</c> whatever the parallelism.
+    /// </summary>
+    public DetectionSample[] ApplyAll(IReadOnlyList<DetectionSample> samples, long seed, long epoch, int maxParallelism = 1)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        if (maxParallelism < 1) throw new ArgumentOutOfRangeException(nameof(maxParallelism), $"parallelism {maxParallelism} must be >= 1");
+        var result = new DetectionSample[samples.Count];
+        if (maxParallelism == 1)
+            for (int i = 0; i < result.Length; i++) result[i] = Apply(samples[i], seed, epoch);
+        else
+            Parallel.For(0, result.Length, new ParallelOptions { MaxDegreeOfParallelism = maxParallelism },
+                         i => result[i] = Apply(samples[i], seed, epoch));
+        return result;
+    }
+
     /// <summary>Augments one sample with a given stream.</summary>
     public DetectionSample Apply(DetectionSample sample, AugmentRng rng)
     {

@@ -27,7 +27,7 @@ public static class AffineWarp
             return;
         }
         double w = srcRect.Width, h = srcRect.Height;
-        float a = (float)dstToSrc.A, d = (float)dstToSrc.D;
+        double a = dstToSrc.A, d = dstToSrc.D;
         for (int j = 0; j < dstRect.Height; j++)
         {
             double py = j + 0.5;
@@ -107,14 +107,20 @@ public static class AffineWarp
     }
 
     static void NearestRow(byte[] src, int srcWidth, PixelRect sr, byte[] dst, int o, int n, int ch,
-                           double qx0, double qy0, float a, float d, ReadOnlySpan<byte> fill, double w, double h)
+                           double qx0, double qy0, double a, double d, ReadOnlySpan<byte> fill, double w, double h)
     {
-        for (int i = 0; i < n; i++, o += ch)
+        // Source position in 32.32 fixed point, stepped per column: floor is an arithmetic shift, and a negative
+        // position shifts to a negative index, so one unsigned compare per axis tests "inside".
+        const double one = 4294967296.0;
+        long qx = (long)Math.Floor(qx0 * one), qy = (long)Math.Floor(qy0 * one);
+        long dx = (long)Math.Round(a * one), dy = (long)Math.Round(d * one);
+        uint uw = (uint)w, uh = (uint)h;
+        for (int i = 0; i < n; i++, o += ch, qx += dx, qy += dy)
         {
-            double qx = qx0 + a * (double)i, qy = qy0 + d * (double)i;
-            if (qx >= 0 && qx < w && qy >= 0 && qy < h)
+            long sx = qx >> 32, sy = qy >> 32;
+            if ((ulong)sx < uw && (ulong)sy < uh)
             {
-                int s = ((sr.Y + (int)qy) * srcWidth + sr.X + (int)qx) * ch;
+                int s = ((sr.Y + (int)sy) * srcWidth + sr.X + (int)sx) * ch;
                 dst[o] = src[s];
                 if (ch == 3) { dst[o + 1] = src[s + 1]; dst[o + 2] = src[s + 2]; }
             }
@@ -127,12 +133,12 @@ public static class AffineWarp
     }
 
     static void BilinearRow(byte[] src, int srcWidth, PixelRect sr, byte[] dst, int o, int n, int ch,
-                            double qx0, double qy0, float a, float d, ReadOnlySpan<byte> fill)
+                            double qx0, double qy0, double a, double d, ReadOnlySpan<byte> fill)
     {
         int w = sr.Width, h = sr.Height;
         for (int i = 0; i < n; i++, o += ch)
         {
-            double qx = qx0 + a * (double)i, qy = qy0 + d * (double)i;
+            double qx = qx0 + a * i, qy = qy0 + d * i;
             if (!(qx >= 0 && qx < w && qy >= 0 && qy < h))
             {
                 for (int c = 0; c < ch; c++) dst[o + c] = fill[c];

@@ -44,7 +44,12 @@ public class PipelineTests
         var sequential = ids.Select(i => p.Apply(Scene(i), 1, 2)).ToArray();
         var parallel = new DetectionSample[ids.Length];
         Parallel.ForEach(ids.Reverse(), i => parallel[i] = p.Apply(Scene(i), 1, 2));
-        for (int i = 0; i < ids.Length; i++) Scenes.AssertSame(sequential[i], parallel[i]);
+        var batch = p.ApplyAll(ids.Select(i => Scene(i)).ToArray(), 1, 2, maxParallelism: 4);
+        for (int i = 0; i < ids.Length; i++)
+        {
+            Scenes.AssertSame(sequential[i], parallel[i]);
+            Scenes.AssertSame(sequential[i], batch[i]);
+        }
     }
 
     [Fact]
