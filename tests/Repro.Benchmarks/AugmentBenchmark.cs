@@ -18,7 +18,12 @@ public sealed class AugmentBenchmark : IBenchmark
     public IReadOnlyDictionary<string, double> Run(string[] args)
     {
         var results = new Dictionary<string, double>();
-        if (args.Contains("--ops")) { PerOp(results); return results; }
+        WarmUp();
+        if (args.Contains("--ops"))
+        {
+            foreach (int size in new[] { 64, 640 }) PerOp(results, size);
+            return results;
+        }
         double seconds = 1.5;
         if (args.Length > 0 && !double.TryParse(args[0], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out seconds))
             throw new ArgumentException($"augment benchmark: expected seconds per cell or --ops, got '{args[0]}'");
@@ -52,26 +57,50 @@ public sealed class AugmentBenchmark : IBenchmark
         return results;
     }
 
-    /// <summary>CPU-ms per op call at 640×640 (args: --ops), to see where time goes.</summary>
-    static void PerOp(Dictionary<string, double> results)
+    /// <summary>
+    /// Runs every level and op for about a second first: tiered JIT keeps postponing optimization while new methods
+    /// are still being compiled, so without this the first cells would time unoptimized code.
+    /// </summary>
+    static void WarmUp()
     {
-        var sample = Generate(640, 1);
+        var small = Generate(64, 0);
+        var ops = new Repro.Core.Augment.Policies.PolicyOps(new AugmentMagnitudes());
+        var sw = Stopwatch.StartNew();
+        for (int round = 0; sw.Elapsed.TotalSeconds < 1.0 || round < 3; round++)
+        {
+            foreach (var level in new[] { "S1", "S2", "S3", "S4" })
+            {
+                var p = AugmentPipeline.FromConfig(AugmentConfig.ForLevel(level, 64));
+                for (int i = 0; i < 50; i++) p.Apply(small, 0, i);
+            }
+            foreach (var name in Repro.Core.Augment.Policies.PolicyOps.Names)
+            {
+                var op = ops.Create(name, 1, 7).Op;
+                for (int i = 0; i < 50; i++) op.Apply(small, new AugmentRng((ulong)i));
+            }
+        }
+    }
+
+    /// <summary>CPU-µs per op call (args: --ops), to see where time goes.</summary>
+    static void PerOp(Dictionary<string, double> results, int size)
+    {
+        var sample = Generate(size, 1);
         var ops = new Repro.Core.Augment.Policies.PolicyOps(new AugmentMagnitudes());
         var named = Repro.Core.Augment.Policies.PolicyOps.Names.Select(n => (n, ops.Create(n, 1, 7).Op))
             .Append(("HorizontalFlip", new Repro.Core.Augment.Geometry.HorizontalFlip()))
-            .Append(("ScaleJitterCrop", new Repro.Core.Augment.Geometry.ScaleJitterCrop(640, 0.8, 1.2)));
+            .Append(("ScaleJitterCrop", new Repro.Core.Augment.Geometry.ScaleJitterCrop(size, 0.8, 1.2)));
         var proc = Process.GetCurrentProcess();
         foreach (var (name, op) in named)
         {
             var warm = Stopwatch.StartNew();
             for (int i = 0; warm.Elapsed.TotalSeconds < 0.3 || i < 40; i++) op.Apply(sample, new AugmentRng((ulong)i));
             var cpu0 = proc.TotalProcessorTime;
-            int n = 20;
+            int n = size <= 64 ? 2000 : 20;
             for (int i = 0; i < n; i++) op.Apply(sample, new AugmentRng((ulong)i));
             proc.Refresh();
-            double ms = (proc.TotalProcessorTime - cpu0).TotalMilliseconds / n;
-            results[$"op.{name}.640px.cpu_ms"] = ms;
-            Console.WriteLine($"{name,-24} {ms,8:F2} CPU-ms at 640x640");
+            double us = (proc.TotalProcessorTime - cpu0).TotalMilliseconds * 1e3 / n;
+            results[$"op.{name}.{size}px.cpu_us"] = us;
+            Console.WriteLine($"{name,-24} {us,10:F1} CPU-us at {size}x{size}");
         }
     }
 

@@ -95,10 +95,13 @@ public static class AffineWarp
                     }
                     int pb = ra + x1[i] * ch, pc = rb + xa * ch, pd = rb + x1[i] * ch;
                     int vx = wx[i], ux = 256 - vx;
-                    for (int c = 0; c < ch; c++)
+                    // Weights of the four neighbours in 1/65536; they sum to 65536.
+                    int w00 = ux * uy, w01 = vx * uy, w10 = ux * vy, w11 = vx * vy;
+                    dst[o] = (byte)((src[pa] * w00 + src[pb] * w01 + src[pc] * w10 + src[pd] * w11 + 32768) >> 16);
+                    if (ch == 3)
                     {
-                        int top = src[pa + c] * ux + src[pb + c] * vx, bottom = src[pc + c] * ux + src[pd + c] * vx;
-                        dst[o + c] = (byte)((top * uy + bottom * vy + 32768) >> 16);
+                        dst[o + 1] = (byte)((src[pa + 1] * w00 + src[pb + 1] * w01 + src[pc + 1] * w10 + src[pd + 1] * w11 + 32768) >> 16);
+                        dst[o + 2] = (byte)((src[pa + 2] * w00 + src[pb + 2] * w01 + src[pc + 2] * w10 + src[pd + 2] * w11 + 32768) >> 16);
                     }
                 }
             }
