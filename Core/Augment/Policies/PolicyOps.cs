@@ -4,9 +4,6 @@ using Repro.Core.Data;
 
 namespace Repro.Core.Augment.Policies;
 
-/// <summary>One (op, probability) entry of a sub-policy; the probability is drawn once per application.</summary>
-public sealed record PolicyStep(IAugmentOp Op, double Probability);
-
 /// <summary>
 /// Builds the AutoAugment-for-detection ops by their reference names at a given level, with the level → argument
 /// mapping of <see cref="AugmentMagnitudes"/>. "*_Only_BBoxes" ops carry the probability per box (divided by 3) and are
