@@ -21,8 +21,15 @@ public abstract class AffineOp : IAugmentOp, IRegionOp
     public float MinBoxSize { get; }
     public double ReferenceSize { get; }
 
-    /// <summary>Draws the forward map for a width × height image (or region), in its local pixel coordinates.</summary>
-    public abstract Affine2D SampleForward(int width, int height, double pixelScale, AugmentRng rng);
+    /// <summary>
+    /// The forward map for a width × height image (or region), in its local pixel coordinates; <paramref name="sign"/>
+    /// (±1) is the direction of the magnitude, drawn at random by the reference.
+    /// </summary>
+    public abstract Affine2D Forward(int width, int height, double pixelScale, double sign);
+
+    /// <summary>Draws the direction and returns the forward map.</summary>
+    public Affine2D SampleForward(int width, int height, double pixelScale, AugmentRng rng) =>
+        Forward(width, height, pixelScale, rng.Sign());
 
     public DetectionSample Apply(DetectionSample sample, AugmentRng rng)
     {
@@ -51,10 +58,14 @@ public abstract class AffineOp : IAugmentOp, IRegionOp
         return sample.With(outImg, boxes, labels, outMask);
     }
 
-    public void ApplyToRegion(RgbImage image, byte[]? mask, PixelRect region, double pixelScale, AugmentRng rng)
+    public void ApplyToRegion(RgbImage image, byte[]? mask, PixelRect region, double pixelScale, AugmentRng rng) =>
+        ApplyToRegion(image, mask, region, pixelScale, rng.Sign());
+
+    /// <summary>Warps one region in place with a given direction (box-only ops share one direction per image).</summary>
+    public void ApplyToRegion(RgbImage image, byte[]? mask, PixelRect region, double pixelScale, double sign)
     {
         if (region.IsEmpty) return;
-        var inverse = SampleForward(region.Width, region.Height, pixelScale, rng).Inverse();
+        var inverse = Forward(region.Width, region.Height, pixelScale, sign).Inverse();
         var local = new PixelRect(0, 0, region.Width, region.Height);
         var scratch = CopyRegion(image.Pixels, image.Width, region, 3);
         AffineWarp.Warp(scratch, region.Width, local, image.Pixels, image.Width, region, 3, inverse,

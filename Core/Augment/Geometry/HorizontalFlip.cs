@@ -8,5 +8,5 @@ public sealed class HorizontalFlip : AffineOp
 
     public override string Name => "HorizontalFlip";
 
-    public override Affine2D SampleForward(int width, int height, double pixelScale, AugmentRng rng) => Affine2D.FlipX(width);
+    public override Affine2D Forward(int width, int height, double pixelScale, double sign) => Affine2D.FlipX(width);
 }

@@ -5,7 +5,7 @@ namespace Repro.Core.Augment.Geometry;
 /// <summary>
 /// An "*_Only_BBoxes" op: the inner op runs inside each box's pixel rectangle, independently per box with probability
 /// <see cref="PerBoxProbability"/> (the policy's probability divided by 3 in the reference), boxes visited in a random
-/// order. Boxes and labels never move; pixels (and mask pixels) move only inside the boxes.
+/// order, geometric inner ops with one random direction per call (as the reference). Boxes and labels never move; pixels (and mask pixels) move only inside the boxes.
 /// </summary>
 public sealed class OnlyBoxes : IAugmentOp
 {
@@ -28,6 +28,8 @@ public sealed class OnlyBoxes : IAugmentOp
         var img = sample.Image.Clone();
         var mask = (byte[]?)sample.Mask?.Clone();
         double scale = img.PixelScale(ReferenceSize);
+        // One direction for all boxes of the image, as the reference negates the magnitude once per op call.
+        double sign = rng.Sign();
         // Random visiting order (Fisher–Yates), since overlapping boxes see each other's changes.
         var order = new int[sample.Boxes.Length];
         for (int i = 0; i < order.Length; i++) order[i] = i;
@@ -36,7 +38,9 @@ public sealed class OnlyBoxes : IAugmentOp
         {
             if (!rng.Chance(PerBoxProbability)) continue;
             var region = PixelRect.Covering(sample.Boxes[b], img.Width, img.Height);
-            if (!region.IsEmpty) Inner.ApplyToRegion(img, mask, region, scale, rng);
+            if (region.IsEmpty) continue;
+            if (Inner is AffineOp affine) affine.ApplyToRegion(img, mask, region, scale, sign);
+            else Inner.ApplyToRegion(img, mask, region, scale, rng);
         }
         return sample.With(img, mask: mask);
     }

@@ -18,6 +18,6 @@ public sealed class Rotate : AffineOp
 
     public override string Name { get; }
 
-    public override Affine2D SampleForward(int width, int height, double pixelScale, AugmentRng rng) =>
-        Affine2D.Rotation(rng.Sign() * _degrees, width / 2.0, height / 2.0);
+    public override Affine2D Forward(int width, int height, double pixelScale, double sign) =>
+        Affine2D.Rotation(sign * _degrees, width / 2.0, height / 2.0);
 }

@@ -17,9 +17,9 @@ public sealed class Shear : AffineOp
     public bool Horizontal { get; }
     public override string Name { get; }
 
-    public override Affine2D SampleForward(int width, int height, double pixelScale, AugmentRng rng)
+    public override Affine2D Forward(int width, int height, double pixelScale, double sign)
     {
-        double k = rng.Sign() * _magnitude;
+        double k = sign * _magnitude;
         return Horizontal ? Affine2D.ShearX(k) : Affine2D.ShearY(k);
     }
 }

@@ -23,10 +23,10 @@ public sealed class Translate : AffineOp
     public bool Horizontal { get; }
     public override string Name { get; }
 
-    public override Affine2D SampleForward(int width, int height, double pixelScale, AugmentRng rng)
+    public override Affine2D Forward(int width, int height, double pixelScale, double sign)
     {
         // Whole pixels, as the reference shifts by an integer count.
-        double shift = rng.Sign() * Math.Round(_pixelsAtReference * pixelScale);
+        double shift = sign * Math.Round(_pixelsAtReference * pixelScale);
         return Horizontal ? Affine2D.Translation(shift, 0) : Affine2D.Translation(0, shift);
     }
 }

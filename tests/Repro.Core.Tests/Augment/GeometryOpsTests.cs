@@ -201,6 +201,22 @@ public class GeometryOpsTests
             }
     }
 
+    [Fact]
+    public void Box_only_translation_moves_all_boxes_of_an_image_the_same_way()
+    {
+        var op = new OnlyBoxes(new Translate(true, 40), 1.0);
+        var s = Rects(64, 48, (2, 2, 20, 20), (30, 10, 60, 40));
+        for (ulong seed = 0; seed < 8; seed++)
+        {
+            var outS = op.Apply(s, new AugmentRng(seed));
+            var a = Bounds(outS.Image, RectColors[0])!.Value;
+            var b = Bounds(outS.Image, RectColors[1])!.Value;
+            // Content shifted right starts 4 px later; shifted left ends 4 px earlier.
+            bool aRight = a.X1 == 6, bRight = b.X1 == 34;
+            Assert.True(aRight == bRight, $"seed {seed}: boxes moved in different directions ({a}, {b})");
+        }
+    }
+
     public static IEnumerable<object[]> MaskOps() => new[]
     {
         new object[] { "TranslateX_BBox" }, new object[] { "TranslateY_BBox" }, new object[] { "ShearX_BBox" },
