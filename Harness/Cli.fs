@@ -24,6 +24,65 @@ type EnvArgs =
             match a with
             | Json -> "print the environment report as JSON."
 
+type DataGenerateArgs =
+    | Preset of name: string
+    | Seed of int
+    | Cache of folder: string
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Preset _ -> "miniature preset: smoke | default (default: default)."
+            | Seed _ -> "generator seed (default: the preset's)."
+            | Cache _ -> "folder the generated data is cached in (default: results/data)."
+
+type DataShowArgs =
+    | Preset of name: string
+    | Cache of folder: string
+    | Part of name: string
+    | [<AltCommandLine("-o")>] Out of png: string
+    | Count of int
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Preset _ -> "miniature preset: smoke | default (default: default)."
+            | Cache _ -> "folder the generated data is cached in (default: results/data)."
+            | Part _ -> "detection-train | detection-val | unlabeled | classification-train | classification-val | segmentation-train | segmentation-trainaug | segmentation-val (default: detection-train)."
+            | Out _ -> "PNG to write (default: results/data/<part>.png)."
+            | Count _ -> "number of images (default 32)."
+
+type DataArgs =
+    | [<CliPrefix(CliPrefix.None)>] Generate of ParseResults<DataGenerateArgs>
+    | [<CliPrefix(CliPrefix.None)>] Show of ParseResults<DataShowArgs>
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Generate _ -> "generate (or find in the cache) the embedded miniature data set; prints its folder."
+            | Show _ -> "write a contact sheet (PNG) of a part of the miniature with boxes or masks drawn."
+
+type AugShowArgs =
+    | [<Mandatory>] Level of level: string
+    | Preset of name: string
+    | Cache of folder: string
+    | [<AltCommandLine("-o")>] Out of png: string
+    | Count of int
+    | Seed of int
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Level _ -> "augmentation level: S1 | S2 | S3 | S4."
+            | Preset _ -> "miniature preset the samples come from (default: smoke)."
+            | Cache _ -> "data cache folder (default: results/data)."
+            | Out _ -> "PNG to write (default: results/aug-<level>.png)."
+            | Count _ -> "number of source images (default 6); each is shown in 7 augmented versions."
+            | Seed _ -> "augmentation seed (default 0)."
+
+type AugArgs =
+    | [<CliPrefix(CliPrefix.None)>] Show of ParseResults<AugShowArgs>
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Show _ -> "write a PNG grid of augmented samples (boxes drawn) for one level."
+
 type GoldenArgs =
     | [<CliPrefix(CliPrefix.None)>] Check of ParseResults<ResultsArgs>
     | [<CliPrefix(CliPrefix.None)>] Update of ParseResults<ResultsArgs>
@@ -38,6 +97,8 @@ type ReproArgs =
     | [<CliPrefix(CliPrefix.None)>] Tables of ParseResults<ResultsArgs>
     | [<CliPrefix(CliPrefix.None)>] Claims of ParseResults<ResultsArgs>
     | [<CliPrefix(CliPrefix.None)>] Golden of ParseResults<GoldenArgs>
+    | [<CliPrefix(CliPrefix.None)>] Data of ParseResults<DataArgs>
+    | [<CliPrefix(CliPrefix.None)>] Aug of ParseResults<AugArgs>
     | [<CliPrefix(CliPrefix.None)>] Env of ParseResults<EnvArgs>
     interface IArgParserTemplate with
         member a.Usage =
@@ -45,6 +106,8 @@ type ReproArgs =
             | Tables _ -> "render the paper's tables (ours beside the paper's) and the claims from existing run records."
             | Claims _ -> "evaluate the paper's claims from existing run records and print the report."
             | Golden _ -> "check or update the golden snapshot of a profile's results."
+            | Data _ -> "generate or look at the embedded miniature data."
+            | Aug _ -> "look at the augmentation levels Augment-S1…S4."
             | Env _ -> "show versions, the TorchSharp native library in use, threads and devices."
 
 /// Exit codes: 0 ok, 1 the work failed (a run, a test, a golden check), 2 bad usage or bad input.

@@ -78,6 +78,9 @@ public sealed record MiniatureConfig
     public static MiniatureConfig Default { get; } = new();
 
     /// <summary>Tiny sets (tens of images per split) for tests and CI.</summary>
+    /// <summary>This config with another master seed (for callers without C# `with`, e.g. F#).</summary>
+    public MiniatureConfig WithSeed(int seed) => this with { Seed = seed };
+
     public static MiniatureConfig Smoke { get; } = new()
     {
         DetectionTrainCount = 24, DetectionValCount = 12, UnlabeledCount = 24,
