@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Repro.Core.Evaluation.Coco;
 
 /// <summary>
@@ -6,6 +8,7 @@ namespace Repro.Core.Evaluation.Coco;
 /// </summary>
 internal sealed class BoxIouComputer : IIouComputer
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Compute(CocoEvalInput input, int detStart, int detCount, int gtStart, int gtCount, Span<double> ious)
     {
         var db = input.DetBox; var gb = input.GtBox; var crowd = input.GtCrowd;
@@ -19,6 +22,7 @@ internal sealed class BoxIouComputer : IIouComputer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     static double Iou(double dx, double dy, double dw, double dh, double detArea, double[] gb, int o, bool crowd)
     {
         double gx = gb[o], gy = gb[o + 1], gw = gb[o + 2], gh = gb[o + 3];

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Repro.Core.Data.Coco;
 
 namespace Repro.Core.Evaluation.Coco;
@@ -40,79 +42,69 @@ internal sealed class CocoEvalInput
     public int MaxGroupDets, MaxGroupGts, MaxCategoryDets;
 
     /// <summary>Builds the grouped arrays. Inputs must already be validated (known ids, finite boxes).</summary>
-    public static CocoEvalInput Build(CocoDataset gt, IReadOnlyList<CocoResult> results, int maxDet)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static CocoEvalInput Build(CocoDataset gt, IReadOnlyList<CocoResult> resultList, int maxDet)
     {
         var input = new CocoEvalInput();
-        input.ImageIds = gt.Images.Select(i => i.Id).Distinct().OrderBy(i => i).ToArray();
+        var imageIds = new long[gt.Images.Count];
+        for (int i = 0; i < imageIds.Length; i++) imageIds[i] = gt.Images[i].Id;
+        Array.Sort(imageIds);
+        input.ImageIds = imageIds;
         var cats = gt.Categories.OrderBy(c => c.Id).ToArray();
         input.CategoryIds = cats.Select(c => c.Id).ToArray();
         input.CategoryNames = cats.Select(c => c.Name).ToArray();
-        int numImages = input.ImageIds.Length, numCats = cats.Length;
+        int numImages = imageIds.Length, numCats = cats.Length;
+        var imageIndex = new IdIndex(imageIds);
+        var catIndex = new IdIndex(input.CategoryIds.Select(c => (long)c).ToArray());
 
-        var imageIndex = new Dictionary<long, int>(numImages);
-        for (int i = 0; i < numImages; i++) imageIndex[input.ImageIds[i]] = i;
-        var catIndex = new Dictionary<int, int>(numCats);
-        for (int k = 0; k < numCats; k++) catIndex[input.CategoryIds[k]] = k;
-
-        // Ground truths: sort by (category, image, file position) with one composite key.
-        var anns = gt.Annotations;
-        int numGt = anns.Count;
-        var gtKeys = new long[numGt];
-        for (int i = 0; i < numGt; i++)
-        {
-            long group = (long)catIndex[anns[i].CategoryId] * numImages + imageIndex[anns[i].ImageId];
-            gtKeys[i] = group * numGt + i;
-        }
-        Array.Sort(gtKeys);
+        // Ground truths in (category, image, file position) order.
+        var anns = gt.Annotations.ToArray();
+        int numGt = anns.Length;
+        var gtImg = new int[numGt]; var gtCat = new int[numGt];
+        for (int i = 0; i < numGt; i++) { gtImg[i] = imageIndex.IndexOf(anns[i].ImageId); gtCat[i] = catIndex.IndexOf(anns[i].CategoryId); }
+        var gtOrder = SortByCategoryThenImage(gtCat, gtImg, numCats, numImages);
         input.GtBox = new double[4 * numGt];
         input.GtArea = new double[numGt];
         input.GtCrowd = new bool[numGt];
         input.GtIdIsZero = new bool[numGt];
-        input.GtSource = new int[numGt];
-        var gtGroup = new long[numGt];
+        input.GtSource = gtOrder;
         for (int j = 0; j < numGt; j++)
         {
-            int src = (int)(gtKeys[j] % numGt);
-            gtGroup[j] = gtKeys[j] / numGt;
-            var a = anns[src];
+            var a = anns[gtOrder[j]];
             a.Bbox.AsSpan(0, 4).CopyTo(input.GtBox.AsSpan(4 * j, 4));
             input.GtArea[j] = a.Area;
             input.GtCrowd[j] = a.IsCrowd != 0;
             input.GtIdIsZero[j] = a.Id == 0;
-            input.GtSource[j] = src;
         }
 
-        // Detections: sort by (category, image, file position); then stable score sort inside each group.
-        int numDet = results.Count;
-        var detKeys = new long[numDet];
-        for (int i = 0; i < numDet; i++)
-        {
-            long group = (long)catIndex[results[i].CategoryId] * numImages + imageIndex[results[i].ImageId];
-            detKeys[i] = group * Math.Max(numDet, 1) + i;
-        }
-        Array.Sort(detKeys);
-        var detOrder = new int[numDet];
-        var detGroup = new long[numDet];
-        for (int j = 0; j < numDet; j++) { detOrder[j] = (int)(detKeys[j] % numDet); detGroup[j] = detKeys[j] / numDet; }
-        detKeys = null!;
+        // Detections: one sequential pass into flat arrays (file order), then everything works on those.
+        int numDet = resultList.Count;
+        var detImg = new int[numDet]; var detCat = new int[numDet];
+        var score = new double[numDet]; var box = new double[4 * numDet];
+        if (resultList is List<CocoResult> list) FlattenResults(CollectionsMarshal.AsSpan(list), imageIndex, catIndex, detImg, detCat, score, box);
+        else FlattenResults(resultList.ToArray(), imageIndex, catIndex, detImg, detCat, score, box);
+        var detOrder = SortByCategoryThenImage(detCat, detImg, numCats, numImages);
 
-        // Walk both sorted lists in step to form groups; keep at most maxDet detections per group.
+        // Walk both lists in step to form the non-empty groups; score-sort each group's detections, keep maxDet.
         var groupCat = new List<int>(); var gGs = new List<int>(); var gGc = new List<int>(); var gDs = new List<int>(); var gDc = new List<int>();
         var keptSource = new int[numDet];
         int kept = 0, gi = 0, di = 0;
-        var scoreScratch = new ScoredIndex[16];
+        var scratch = new ScoredIndex[16];
         while (gi < numGt || di < numDet)
         {
-            long group = Math.Min(gi < numGt ? gtGroup[gi] : long.MaxValue, di < numDet ? detGroup[di] : long.MaxValue);
-            int gStart = gi; while (gi < numGt && gtGroup[gi] == group) gi++;
-            int dStart = di; while (di < numDet && detGroup[di] == group) di++;
+            long gKey = gi < numGt ? (long)gtCat[gtOrder[gi]] * numImages + gtImg[gtOrder[gi]] : long.MaxValue;
+            long dKey = di < numDet ? (long)detCat[detOrder[di]] * numImages + detImg[detOrder[di]] : long.MaxValue;
+            long key = Math.Min(gKey, dKey);
+            int cat = (int)(key / numImages), img = (int)(key % numImages);
+            int gStart = gi; while (gi < numGt && gtCat[gtOrder[gi]] == cat && gtImg[gtOrder[gi]] == img) gi++;
+            int dStart = di; while (di < numDet && detCat[detOrder[di]] == cat && detImg[detOrder[di]] == img) di++;
             int n = di - dStart;
-            if (scoreScratch.Length < n) scoreScratch = new ScoredIndex[Math.Max(n, 2 * scoreScratch.Length)];
-            var span = scoreScratch.AsSpan(0, n);
-            for (int j = 0; j < n; j++) span[j] = new ScoredIndex(-results[detOrder[dStart + j]].Score, detOrder[dStart + j]);
+            if (scratch.Length < n) scratch = new ScoredIndex[Math.Max(n, 2 * scratch.Length)];
+            var span = scratch.AsSpan(0, n);
+            for (int j = 0; j < n; j++) { int src = detOrder[dStart + j]; span[j] = new ScoredIndex(-score[src], src); }
             ScoredIndex.StableSort(span);
             int take = Math.Min(n, maxDet);
-            groupCat.Add((int)(group / numImages));
+            groupCat.Add(cat);
             gGs.Add(gStart); gGc.Add(gi - gStart); gDs.Add(kept); gDc.Add(take);
             for (int j = 0; j < take; j++) keptSource[kept++] = span[j].Index;
         }
@@ -125,19 +117,17 @@ internal sealed class CocoEvalInput
         input.DetArea = new double[kept];
         input.DetScore = new double[kept];
         input.DetRank = new int[kept];
-        input.DetSource = new int[kept];
+        input.DetSource = keptSource.AsSpan(0, kept).ToArray();
         for (int g = 0; g < input.GroupCount; g++)
         {
             int s = input.GroupDetStart[g];
             for (int j = 0; j < input.GroupDetCount[g]; j++)
             {
-                int d = s + j, src = keptSource[d];
-                var r = results[src];
-                r.Bbox.AsSpan(0, 4).CopyTo(input.DetBox.AsSpan(4 * d, 4));
-                input.DetArea[d] = r.Bbox[2] * r.Bbox[3];
-                input.DetScore[d] = r.Score;
+                int d = s + j, src = input.DetSource[d];
+                box.AsSpan(4 * src, 4).CopyTo(input.DetBox.AsSpan(4 * d, 4));
+                input.DetArea[d] = box[4 * src + 2] * box[4 * src + 3];
+                input.DetScore[d] = score[src];
                 input.DetRank[d] = j;
-                input.DetSource[d] = src;
             }
             input.MaxGroupDets = Math.Max(input.MaxGroupDets, input.GroupDetCount[g]);
             input.MaxGroupGts = Math.Max(input.MaxGroupGts, input.GroupGtCount[g]);
@@ -151,5 +141,37 @@ internal sealed class CocoEvalInput
             input.MaxCategoryDets = Math.Max(input.MaxCategoryDets, input.CategoryDetStart[k + 1] - input.CategoryDetStart[k]);
         }
         return input;
+    }
+
+    static void FlattenResults(ReadOnlySpan<CocoResult> results, IdIndex imageIndex, IdIndex catIndex,
+        int[] img, int[] cat, double[] score, double[] box)
+    {
+        for (int i = 0; i < results.Length; i++)
+        {
+            var r = results[i];
+            img[i] = imageIndex.IndexOf(r.ImageId);
+            cat[i] = catIndex.IndexOf(r.CategoryId);
+            score[i] = r.Score;
+            r.Bbox.AsSpan(0, 4).CopyTo(box.AsSpan(4 * i, 4));
+        }
+    }
+
+    /// <summary>Positions 0..n−1 ordered by (category, image, position): two stable counting-sort passes (LSD radix),
+    /// O(n + images + categories) time and memory.</summary>
+    static int[] SortByCategoryThenImage(int[] cat, int[] img, int numCats, int numImages)
+    {
+        int n = cat.Length;
+        var byImage = new int[n];
+        var counts = new int[numImages + 1];
+        for (int i = 0; i < n; i++) counts[img[i] + 1]++;
+        for (int i = 0; i < numImages; i++) counts[i + 1] += counts[i];
+        for (int i = 0; i < n; i++) byImage[counts[img[i]]++] = i;
+
+        var result = new int[n];
+        counts = new int[numCats + 1];
+        for (int i = 0; i < n; i++) counts[cat[i] + 1]++;
+        for (int i = 0; i < numCats; i++) counts[i + 1] += counts[i];
+        for (int j = 0; j < n; j++) { int i = byImage[j]; result[counts[cat[i]]++] = i; }
+        return result;
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Repro.Core.Data.Coco;
 
 namespace Repro.Core.Evaluation.Coco;
@@ -17,6 +18,7 @@ public static class CocoResultsLoader
     }
 
     /// <summary>Throws InvalidDataException naming <paramref name="source"/>, the result index and the field.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Validate(IReadOnlyList<CocoResult> results, CocoDataset gt, string source)
     {
         var images = new HashSet<long>(gt.Images.Count);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Repro.Core.Evaluation.Coco;
 
 /// <summary>
@@ -11,6 +13,7 @@ internal static class GreedyMatcher
 {
     const double MaxThreshold = 1 - 1e-10;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static DetectionMatches Match(CocoEvalInput input, CocoEvalParams p, IIouComputer iou)
     {
         int numAreas = p.AreaRanges.Length, numThr = p.IouThresholds.Length, numCats = input.CategoryIds.Length;

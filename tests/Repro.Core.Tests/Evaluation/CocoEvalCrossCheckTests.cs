@@ -41,6 +41,27 @@ public class CocoEvalCrossCheckTests
         }
     }
 
+    [Fact]
+    public void Optimized_evaluator_equals_naive_reference_on_larger_groups_with_many_ties()
+    {
+        // Groups of 30–60 detections and categories of ~1,000 exercise the large-input sorting paths
+        // (per-group and per-category stable ordering among thousands of equal scores).
+        var rng = new Random(7);
+        var c = new CocoCase(images: 25, categories: 2);
+        for (int img = 1; img <= 25; img++)
+        {
+            for (int g = rng.Next(0, 12); g > 0; g--)
+                c.AddGt(img, rng.Next(0, 40), rng.Next(0, 40), rng.Next(2, 30), rng.Next(2, 30), category: rng.Next(1, 3), crowd: rng.Next(10) == 0);
+            for (int d = rng.Next(30, 90); d > 0; d--)
+                c.AddDet(img, rng.Next(0, 40), rng.Next(0, 40), rng.Next(2, 30), rng.Next(2, 30), rng.Next(1, 5) / 4.0, rng.Next(1, 3));
+        }
+        var p = CocoEvalParams.Default.WithAreaScale(0.25) with { MaxDets = new[] { 1, 10, 40 } };
+        var naive = NaiveCocoEval.Run(c.Gt, c.Results, p);
+        var s = CocoEvaluator.Evaluate(c.Gt, c.Results, p);
+        for (int i = 0; i < 12; i++) Assert.True(Math.Abs(naive.Stats[i] - s.Stats[i]) < 1e-12, $"stat {i}: naive {naive.Stats[i]} vs {s.Stats[i]}");
+        Assert.True(s.AP > 0.001 && s.AP < 0.999, $"AP {s.AP} should be non-trivial");
+    }
+
     static (CocoDataset, List<CocoResult>, CocoEvalParams) RandomCase(Random rng)
     {
         int images = rng.Next(1, 5), cats = rng.Next(1, 4);
