@@ -96,6 +96,24 @@ public sealed class CocoEvalFileTests : IDisposable
     }
 
     [Fact]
+    public void Params_round_trip_through_json_and_defaults_equal_numpy_linspace()
+    {
+        var p = CocoEvalParams.Default.WithAreaScale(0.25);
+        var back = JsonSerializer.Deserialize<CocoEvalParams>(JsonSerializer.Serialize(p))!;
+        Assert.Equal(p.IouThresholds, back.IouThresholds);
+        Assert.Equal(p.AreaRanges, back.AreaRanges);
+        Assert.Equal(JsonSerializer.Serialize(p), JsonSerializer.Serialize(back));
+        // numpy.linspace(0.5, 0.95, 10)[i] = i * ((0.95 - 0.5) / 9) + 0.5, last forced to 0.95; 101 recall points i * 0.01.
+        Assert.Equal(10, p.IouThresholds.Length);
+        Assert.Equal(0.5, p.IouThresholds[0]);
+        Assert.Equal(0.95, p.IouThresholds[9]);
+        Assert.Equal(3 * ((0.95 - 0.5) / 9) + 0.5, p.IouThresholds[3]);
+        Assert.Equal(101, p.RecallThresholds.Length);
+        Assert.Equal(37 * 0.01, p.RecallThresholds[37]);
+        Assert.Equal(new AreaRange("small", 0, 256), p.AreaRanges[1]);
+    }
+
+    [Fact]
     public void Missing_file_is_named()
     {
         var e = Assert.Throws<FileNotFoundException>(() => CocoEvalCommand.Run(Path.Combine(_dir, "nope.json"), "x.json"));
