@@ -54,6 +54,15 @@ public sealed class CocoEvalBenchmark : IBenchmark
             proc.Refresh(); totalCpu.Add((proc.TotalProcessorTime - cpu0).TotalSeconds);
             if (fromFiles.AP != summary.AP) throw new InvalidOperationException("file and in-memory evaluation disagree");
         }
+        for (int r = 0; r < reps; r++)
+        {
+            GC.Collect();
+            sw.Restart();
+            var g = CocoGroundTruthLoader.Load(gtPath);
+            double gtLoad = sw.Elapsed.TotalSeconds; sw.Restart();
+            CocoResultsLoader.Load(dtPath, g);
+            Console.WriteLine($"file phases: read+validate ground truth {gtLoad:F3} s, read+validate results {sw.Elapsed.TotalSeconds:F3} s");
+        }
         Directory.Delete(dir, recursive: true);
 
         Console.Write(summary!.ToText());

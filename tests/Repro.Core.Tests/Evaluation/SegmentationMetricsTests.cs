@@ -48,6 +48,15 @@ public class SegmentationMetricsTests : TorchTestBase
         AssertHandCase(ct.Metrics());
         Assert.Equal(2, p.shape[0]);   // inputs are left usable
         Assert.Equal(255, l[1, 1].ToInt32());
+
+        // Already int32 on the CPU: the conversion is a no-op and must not dispose the caller's tensors.
+        var c32 = new ConfusionMatrix(4);
+        using var p32 = torch.tensor(Pred);
+        using var l32 = torch.tensor(Label);
+        c32.Add(p32, l32);
+        AssertHandCase(c32.Metrics());
+        Assert.Equal(255, l32[5].ToInt32());
+        Assert.Equal(2, p32[5].ToInt32());
     }
 
     [Fact]
