@@ -10,9 +10,13 @@ internal sealed class IdIndex
     readonly int[]? _table;   // _table[id - _min] = index + 1 (0 = absent)
     readonly Dictionary<long, int>? _map;
 
+    /// <summary>Number of ids.</summary>
+    public int Count { get; }
+
     /// <param name="sortedIds">Distinct ids in ascending order; the index of an id is its position.</param>
     public IdIndex(IReadOnlyList<long> sortedIds)
     {
+        Count = sortedIds.Count;
         if (sortedIds.Count == 0) { _table = Array.Empty<int>(); return; }
         _min = sortedIds[0];
         long span = sortedIds[^1] - _min + 1;
