@@ -12,7 +12,7 @@ public static class CocoResultsLoader
 {
     public static List<CocoResult> Load(string path, CocoDataset gt)
     {
-        var results = EvalJson.Read<List<CocoResult>>(path, "results");
+        var results = CocoResultsJsonReader.Read(path);
         Validate(results, gt, path);
         return results;
     }

@@ -37,6 +37,33 @@ public sealed class CocoEvalFileTests : IDisposable
     }
 
     [Fact]
+    public void Streaming_results_reader_equals_the_serializer_and_skips_unknown_fields()
+    {
+        var rng = new Random(3);
+        var sb = new System.Text.StringBuilder("[\n");
+        for (int i = 0; i < 200; i++)
+        {
+            if (i > 0) sb.Append(",\n");
+            double s = Math.Round(rng.NextDouble(), rng.Next(1, 8));
+            string score = rng.Next(4) == 0 ? s.ToString("E3", System.Globalization.CultureInfo.InvariantCulture) : s.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            string extra = rng.Next(3) == 0 ? ", \"segmentation\": {\"size\": [4, 4], \"counts\": \"abc\"}, \"id\": 5, \"tags\": [[1], {}]" : "";
+            sb.Append($"  {{\"score\": {score}, \"bbox\": [{rng.Next(100)}.5, {rng.Next(100)}, {rng.Next(1, 50)}, {rng.NextDouble():R}]{extra}, \"category_id\": {rng.Next(1, 3)}, \"image_id\": {rng.Next(1, 3)}}}");
+        }
+        sb.Append("\n]");
+        var path = Write("results.json", sb.ToString());
+        var fast = CocoResultsJsonReader.Read(path);
+        var reference = JsonSerializer.Deserialize<List<CocoResult>>(File.ReadAllText(path))!;
+        Assert.Equal(reference.Count, fast.Count);
+        for (int i = 0; i < fast.Count; i++)
+        {
+            Assert.Equal(reference[i].ImageId, fast[i].ImageId);
+            Assert.Equal(reference[i].CategoryId, fast[i].CategoryId);
+            Assert.Equal(reference[i].Score, fast[i].Score);
+            Assert.Equal(reference[i].Bbox, fast[i].Bbox);
+        }
+    }
+
+    [Fact]
     public void Summary_json_round_trips()
     {
         var c = new CocoCase().AddGt(1, 0, 0, 10, 10).AddDet(1, 0, 0, 10, 10, 0.9);
@@ -67,10 +94,14 @@ public sealed class CocoEvalFileTests : IDisposable
     [InlineData("[{\"image_id\":1,\"category_id\":1,\"bbox\":[0,0,-1,1],\"score\":0.5}]", "[0].bbox width")]
     [InlineData("[{\"image_id\":1,\"category_id\":1,\"bbox\":[0,0,1,-2],\"score\":0.5}]", "[0].bbox height")]
     [InlineData("[{\"image_id\":1,\"category_id\":1,\"bbox\":[0,0,1],\"score\":0.5}]", "[0].bbox")]
-    [InlineData("[{\"image_id\":1,\"category_id\":1,\"bbox\":[0,NaN,1,1],\"score\":0.5}]", "[0].bbox[1]")]
+    [InlineData("[{\"image_id\":1,\"category_id\":1,\"bbox\":[0,NaN,1,1],\"score\":0.5}]", "[0].bbox")]
     [InlineData("[{\"image_id\":1,\"category_id\":1,\"bbox\":[0,0,1,1]}]", "score")]
     [InlineData("[{\"image_id\":1,\"category_id\":1,\"bbox\":[0,0,1,1],\"score\":0.5}", "malformed")]
-    [InlineData("{\"image_id\":1}", "malformed")]
+    [InlineData("{\"image_id\":1}", "array")]
+    [InlineData("[{\"image_id\":1,\"category_id\":1,\"bbox\":[0,0,1,1],\"score\":\"NaN\"}]", "[0].score is NaN")]
+    [InlineData("[{\"image_id\":1.5,\"category_id\":1,\"bbox\":[0,0,1,1],\"score\":0.5}]", "[0].image_id")]
+    [InlineData("[{\"image_id\":1,\"category_id\":1,\"bbox\":\"0 0 1 1\",\"score\":0.5}]", "[0].bbox")]
+    [InlineData("[{\"image_id\":1,\"category_id\":1,\"bbox\":[0,0,1,1],\"score\":0.5}] []", "after the results array")]
     public void Bad_results_name_the_file_and_the_field(string json, string expectedFragment)
     {
         var gt = WriteGt();
