@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Repro.Core.Data.Coco;
 
@@ -13,6 +14,7 @@ internal static class CocoResultsJsonReader
 {
     const int HasImage = 1, HasCategory = 2, HasBbox = 4, HasScore = 8, HasAll = 15;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static List<CocoResult> Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"results file not found: {path}", path);
@@ -37,7 +39,9 @@ internal static class CocoResultsJsonReader
                 {
                     Next(ref reader);
                     if (reader.TokenType == JsonTokenType.EndObject) break;
-                    field = reader.GetString() ?? "";
+                    // Compare the raw UTF-8 name: no string per property.
+                    field = reader.ValueTextEquals("image_id"u8) ? "image_id" : reader.ValueTextEquals("category_id"u8) ? "category_id"
+                        : reader.ValueTextEquals("score"u8) ? "score" : reader.ValueTextEquals("bbox"u8) ? "bbox" : "";
                     Next(ref reader);
                     switch (field)
                     {
