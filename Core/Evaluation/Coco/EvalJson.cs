@@ -14,7 +14,6 @@ internal static class EvalJson
 {
     static readonly Dictionary<Type, string[]> Required = new()
     {
-        [typeof(CocoResult)] = new[] { "image_id", "category_id", "bbox", "score" },
         [typeof(CocoAnnotation)] = new[] { "id", "image_id", "category_id", "bbox", "area" },
         [typeof(CocoImage)] = new[] { "id" },
         [typeof(CocoCategory)] = new[] { "id" },
