@@ -83,6 +83,19 @@ type AugArgs =
             match a with
             | Show _ -> "write a PNG grid of augmented samples (boxes drawn) for one level."
 
+type EvalArgs =
+    | [<Mandatory>] Gt of annotations: string
+    | [<Mandatory>] Dt of results: string
+    | Iou_Type of kind: string
+    | Json
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Gt _ -> "COCO instances JSON with the ground truth."
+            | Dt _ -> "COCO results JSON (array of {image_id, category_id, bbox, score})."
+            | Iou_Type _ -> "bbox (default); segm is not implemented yet."
+            | Json -> "print the summary as JSON instead of pycocotools' text block."
+
 type GoldenArgs =
     | [<CliPrefix(CliPrefix.None)>] Check of ParseResults<ResultsArgs>
     | [<CliPrefix(CliPrefix.None)>] Update of ParseResults<ResultsArgs>
@@ -97,6 +110,7 @@ type ReproArgs =
     | [<CliPrefix(CliPrefix.None)>] Tables of ParseResults<ResultsArgs>
     | [<CliPrefix(CliPrefix.None)>] Claims of ParseResults<ResultsArgs>
     | [<CliPrefix(CliPrefix.None)>] Golden of ParseResults<GoldenArgs>
+    | [<CliPrefix(CliPrefix.None)>] Eval of ParseResults<EvalArgs>
     | [<CliPrefix(CliPrefix.None)>] Data of ParseResults<DataArgs>
     | [<CliPrefix(CliPrefix.None)>] Aug of ParseResults<AugArgs>
     | [<CliPrefix(CliPrefix.None)>] Env of ParseResults<EnvArgs>
@@ -106,6 +120,7 @@ type ReproArgs =
             | Tables _ -> "render the paper's tables (ours beside the paper's) and the claims from existing run records."
             | Claims _ -> "evaluate the paper's claims from existing run records and print the report."
             | Golden _ -> "check or update the golden snapshot of a profile's results."
+            | Eval _ -> "COCO evaluation of a results file, with pycocotools' semantics and summary layout."
             | Data _ -> "generate or look at the embedded miniature data."
             | Aug _ -> "look at the augmentation levels Augment-S1…S4."
             | Env _ -> "show versions, the TorchSharp native library in use, threads and devices."

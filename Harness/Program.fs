@@ -111,6 +111,12 @@ let private aug (a: ParseResults<AugArgs>) =
         printfn "wrote %s" out
         ExitCode.Ok
 
+let private eval (a: ParseResults<EvalArgs>) =
+    let summary =
+        Repro.Core.Evaluation.Coco.CocoEvalCommand.Run(a.GetResult Gt, a.GetResult Dt, a.GetResult(Iou_Type, defaultValue = "bbox"))
+    if a.Contains EvalArgs.Json then printfn "%s" (summary.ToJson()) else printf "%s" (summary.ToText())
+    ExitCode.Ok
+
 let private env (args: ParseResults<EnvArgs>) =
     Repro.Core.Native.TorchNativeLoader.EnsureLoaded() |> ignore
     let report =
@@ -120,7 +126,7 @@ let private env (args: ParseResults<EnvArgs>) =
           "torchsharp-native", Repro.Core.Native.TorchNativeLoader.Report
           "torch-threads", string (TorchSharp.torch.get_num_threads ())
           "cuda", string (TorchSharp.torch.cuda.is_available ()) ]
-    if args.Contains Json then
+    if args.Contains EnvArgs.Json then
         report |> dict |> Text.Json.JsonSerializer.Serialize |> printfn "%s"
     else
         for k, v in report do printfn "%-18s %s" k v
@@ -138,6 +144,7 @@ let main argv =
         | Tables a -> tables a
         | Claims a -> claims a
         | Golden a -> golden a
+        | Eval a -> eval a
         | Data a -> data a
         | Aug a -> aug a
         | Env a -> env a
