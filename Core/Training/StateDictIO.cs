@@ -132,8 +132,8 @@ public static class StateDictIO
         foreach (var (name, tensor) in stateDict)
         {
             writer.Write(name);
-            using var cpu = tensor.detach().cpu().contiguous();
-            cpu.Save(writer);
+            using var scope = NewDisposeScope(); // detach/cpu/contiguous may each make a new handle
+            tensor.detach().cpu().contiguous().Save(writer);
         }
     }
 
