@@ -198,4 +198,21 @@ public class TrainerTests : TorchTestBase
             Assert.Contains("CUDA is not available", Assert.Throws<ArgumentException>(() => new Trainer(new TrainerOptions { Device = "cuda" }, dir.Path)).Message);
         Assert.Contains("unknown device", Assert.Throws<ArgumentException>(() => new Trainer(new TrainerOptions { Device = "gpu" }, dir.Path)).Message);
     }
+
+    [Fact]
+    public void Training_and_checkpointing_leave_no_live_tensors_behind()
+    {
+        using var dir = new TempDir();
+        var model = Mlp(4);
+        var loss = RegressionLoss(model);
+        long Live() => DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+        var before = Live();
+        new Trainer(Quick(30) with { CheckpointInterval = 10, LogInterval = 7, MaxGradNorm = 1 }, dir.Sub("a")).Train(model, loss);
+        Assert.Equal(before, Live());
+
+        StateDictIO.Save(model, dir.Sub("m.weights"));
+        StateDictIO.Load(model, dir.Sub("m.weights"));
+        Assert.Equal(before, Live());
+    }
 }
