@@ -25,7 +25,7 @@ public sealed class BoxCoder
 
     public double Wx { get; } public double Wy { get; } public double Ww { get; } public double Wh { get; }
 
-    /// <summary>Regression targets [N,4] for boxes [N,4] relative to anchors [N,4] (both xyxy).</summary>
+    /// <summary>Regression targets [..., 4] for boxes [..., 4] relative to anchors [..., 4] (xyxy; shapes broadcast).</summary>
     public Tensor Encode(Tensor anchors, Tensor boxes)
     {
         using var scope = NewDisposeScope();
@@ -34,28 +34,28 @@ public sealed class BoxCoder
         var d = stack(new[]
         {
             (gx - ax) / aw * Wx, (gy - ay) / ah * Wy, (gw / aw).log() * Ww, (gh / ah).log() * Wh,
-        }, 1);
+        }, -1);
         return d.MoveToOuterDisposeScope();
     }
 
-    /// <summary>Boxes [N,4] xyxy from deltas [N,4] relative to anchors [N,4].</summary>
+    /// <summary>Boxes [..., 4] xyxy from deltas [..., 4] relative to anchors [..., 4] (shapes broadcast).</summary>
     public Tensor Decode(Tensor deltas, Tensor anchors)
     {
         using var scope = NewDisposeScope();
         var (ax, ay, aw, ah) = CentreSize(anchors);
-        var dx = deltas[.., 0] / Wx; var dy = deltas[.., 1] / Wy;
-        var dw = (deltas[.., 2] / Ww).clamp(max: ScaleClamp);
-        var dh = (deltas[.., 3] / Wh).clamp(max: ScaleClamp);
+        var dx = deltas.select(-1, 0) / Wx; var dy = deltas.select(-1, 1) / Wy;
+        var dw = (deltas.select(-1, 2) / Ww).clamp(max: ScaleClamp);
+        var dh = (deltas.select(-1, 3) / Wh).clamp(max: ScaleClamp);
         var cx = dx * aw + ax; var cy = dy * ah + ay;
         var w = dw.exp() * aw; var h = dh.exp() * ah;
-        var b = stack(new[] { cx - 0.5 * w, cy - 0.5 * h, cx + 0.5 * w, cy + 0.5 * h }, 1);
+        var b = stack(new[] { cx - 0.5 * w, cy - 0.5 * h, cx + 0.5 * w, cy + 0.5 * h }, -1);
         return b.MoveToOuterDisposeScope();
     }
 
     static (Tensor cx, Tensor cy, Tensor w, Tensor h) CentreSize(Tensor b)
     {
-        var w = b[.., 2] - b[.., 0];
-        var h = b[.., 3] - b[.., 1];
-        return (b[.., 0] + 0.5 * w, b[.., 1] + 0.5 * h, w, h);
+        var w = b.select(-1, 2) - b.select(-1, 0);
+        var h = b.select(-1, 3) - b.select(-1, 1);
+        return (b.select(-1, 0) + 0.5 * w, b.select(-1, 1) + 0.5 * h, w, h);
     }
 }

@@ -5,17 +5,20 @@ namespace Repro.Core.Models.Detection;
 /// <summary>Pairwise intersection-over-union of xyxy boxes (no +1 convention).</summary>
 public static class BoxIou
 {
-    /// <summary>IoU matrix [N, M] of boxes a [N,4] and b [M,4]; 0 where the union is empty.</summary>
+    /// <summary>
+    /// IoU matrix [..., N, M] of boxes a [..., N, 4] (leading batch dimensions allowed) and b [M, 4]; 0 where the
+    /// union is empty.
+    /// </summary>
     public static Tensor Matrix(Tensor a, Tensor b)
     {
         using var scope = NewDisposeScope();
-        var areaA = (a[.., 2] - a[.., 0]).clamp(min: 0) * (a[.., 3] - a[.., 1]).clamp(min: 0);
-        var areaB = (b[.., 2] - b[.., 0]).clamp(min: 0) * (b[.., 3] - b[.., 1]).clamp(min: 0);
-        var lt = maximum(a[.., ..2].unsqueeze(1), b[.., ..2].unsqueeze(0));
-        var rb = minimum(a[.., 2..].unsqueeze(1), b[.., 2..].unsqueeze(0));
+        var areaA = (a.select(-1, 2) - a.select(-1, 0)).clamp(min: 0) * (a.select(-1, 3) - a.select(-1, 1)).clamp(min: 0);
+        var areaB = (b.select(-1, 2) - b.select(-1, 0)).clamp(min: 0) * (b.select(-1, 3) - b.select(-1, 1)).clamp(min: 0);
+        var lt = maximum(a.narrow(-1, 0, 2).unsqueeze(-2), b.narrow(-1, 0, 2));
+        var rb = minimum(a.narrow(-1, 2, 2).unsqueeze(-2), b.narrow(-1, 2, 2));
         var wh = (rb - lt).clamp(min: 0);
-        var inter = wh[.., .., 0] * wh[.., .., 1];
-        var union = areaA.unsqueeze(1) + areaB.unsqueeze(0) - inter;
+        var inter = wh.select(-1, 0) * wh.select(-1, 1);
+        var union = areaA.unsqueeze(-1) + areaB - inter;
         return where(union > 0, inter / union.clamp(min: 1e-12), zeros_like(inter)).MoveToOuterDisposeScope();
     }
 

@@ -27,22 +27,27 @@ public sealed class Matcher
     public bool AllowLowQualityMatches { get; }
 
     /// <summary>
-    /// For an IoU matrix [G boxes, A anchors], the matched box index per anchor [A] (int64), or
-    /// <see cref="Negative"/> / <see cref="Ignore"/>. With G = 0 every anchor is negative.
+    /// For an IoU matrix [G boxes, A anchors] — or a batch of them [B, G, A] — the matched box index per anchor
+    /// ([A] or [B, A], int64), or <see cref="Negative"/> / <see cref="Ignore"/>. With G = 0 every anchor is negative.
+    /// Entries below 0 (padding rows of a batch) never match.
     /// </summary>
     public Tensor Match(Tensor iou)
     {
-        if (iou.dim() != 2) throw new ArgumentException($"IoU matrix must be 2-D [boxes, anchors], got {iou.dim()}-D", nameof(iou));
-        if (iou.shape[0] == 0) return full(iou.shape[1], Negative, dtype: ScalarType.Int64, device: iou.device);
+        if (iou.dim() is not (2 or 3)) throw new ArgumentException($"IoU matrix must be [boxes, anchors] or [batch, boxes, anchors], got {iou.dim()}-D", nameof(iou));
+        if (iou.shape[^2] == 0)
+        {
+            var shape = iou.shape.Where((_, i) => i != iou.dim() - 2).ToArray();
+            return full(shape, Negative, dtype: ScalarType.Int64, device: iou.device);
+        }
         using var scope = NewDisposeScope();
-        var (best, bestBox) = iou.max(0);
+        var (best, bestBox) = iou.max(-2);
         var matches = bestBox.clone();
         matches.masked_fill_(best < NegativeThreshold, Negative);
         matches.masked_fill_((best >= NegativeThreshold).logical_and(best < PositiveThreshold), Ignore);
         if (AllowLowQualityMatches)
         {
-            var (perBox, _) = iou.max(1);
-            var attains = iou.eq(perBox.unsqueeze(1)).logical_and(perBox.unsqueeze(1) > 0).any(0);
+            var perBox = iou.amax(new long[] { -1 }, keepdim: true);
+            var attains = iou.eq(perBox).logical_and(perBox > 0).any(-2);
             matches = where(attains, bestBox, matches);
         }
         return matches.MoveToOuterDisposeScope();

@@ -120,39 +120,57 @@ public sealed class RetinaNet : nn.Module<Tensor, (Tensor[] ClassLogits, Tensor[
         finally { train(wasTraining); }
     }
 
-    /// <summary>Per image: class targets [A, C] (one-hot for positives), box targets [A, 4] (encoded; zero where unmatched), matches [A].</summary>
+    /// <summary>
+    /// Targets for the whole batch at once: boxes padded to the largest box count (padding rows get IoU −1 so they never
+    /// match). Returns class targets [B, A, C] (one-hot for positives), box targets [B, A, 4] (encoded; zero where
+    /// unmatched) and matches [B, A].
+    /// </summary>
     (Tensor Cls, Tensor Box, Tensor Matches) BuildTargets(Tensor anchors, IReadOnlyList<DetectionTarget> targets, Device device)
     {
-        long a = anchors.shape[0];
-        int c = Config.NumClasses;
-        var cls = new Tensor[targets.Count]; var box = new Tensor[targets.Count]; var matches = new Tensor[targets.Count];
-        for (int i = 0; i < targets.Count; i++)
+        int batch = targets.Count, c = Config.NumClasses;
+        var boxes = new float[batch][]; var labels = new long[batch][];
+        for (int i = 0; i < batch; i++) (boxes[i], labels[i]) = ReadTarget(targets[i], i, c);
+        int g = labels.Max(l => l.Length);
+        var paddedBoxes = new float[batch * g * 4];
+        var paddedLabels = new long[batch * g];
+        var padding = new bool[batch * g];
+        for (int i = 0; i < batch; i++)
         {
-            var t = targets[i];
-            var gtBoxes = t.Boxes.to(ScalarType.Float32, device);
-            var gtLabels = t.Labels.to(ScalarType.Int64, device);
-            if (gtBoxes.dim() != 2 || gtBoxes.shape[1] != 4 || gtLabels.dim() != 1 || gtLabels.shape[0] != gtBoxes.shape[0])
-                throw new ArgumentException($"target {i}: boxes must be [N,4] and labels [N], got [{string.Join(",", gtBoxes.shape)}] and [{string.Join(",", gtLabels.shape)}]", nameof(targets));
-            long n = gtBoxes.shape[0];
-            if (n > 0)
-            {
-                var (lo, hi) = (gtLabels.min().item<long>(), gtLabels.max().item<long>());
-                if (lo < 0 || hi >= c) throw new ArgumentException($"target {i}: labels must be in 0..{c - 1}, got {lo}..{hi}", nameof(targets));
-            }
-            var m = _matcher.Match(BoxIou.Matrix(gtBoxes, anchors));
-            matches[i] = m;
-            if (n == 0)
-            {
-                cls[i] = zeros(a, c, device: device);
-                box[i] = zeros(a, 4, device: device);
-                continue;
-            }
-            var idx = m.clamp(min: 0);
-            var pos = (m >= 0).unsqueeze(-1);
-            cls[i] = nn.functional.one_hot(gtLabels.index_select(0, idx), c).to(ScalarType.Float32) * pos;
-            box[i] = where(pos, _coder.Encode(anchors, gtBoxes.index_select(0, idx)), zeros(a, 4, device: device));
+            Array.Copy(boxes[i], 0, paddedBoxes, i * g * 4, boxes[i].Length);
+            Array.Copy(labels[i], 0, paddedLabels, i * g, labels[i].Length);
+            for (int k = labels[i].Length; k < g; k++) padding[i * g + k] = true;
         }
-        return (stack(cls), stack(box), stack(matches));
+        var gtBoxes = tensor(paddedBoxes, new long[] { batch, g, 4 }).to(device);
+        var gtLabels = tensor(paddedLabels, new long[] { batch, g }).to(device);
+        var iou = BoxIou.Matrix(gtBoxes, anchors).masked_fill_(tensor(padding, new long[] { batch, g, 1 }).to(device), -1f);
+        var matches = _matcher.Match(iou);                                           // [B, A]
+        long a = anchors.shape[0];
+        if (g == 0) return (zeros(batch, a, c, device: device), zeros(batch, a, 4, device: device), matches);
+        var idx = matches.clamp(min: 0);
+        var pos = (matches >= 0).unsqueeze(-1);
+        var cls = nn.functional.one_hot(gtLabels.gather(1, idx), c).to(ScalarType.Float32) * pos;
+        var matched = gtBoxes.gather(1, idx.unsqueeze(-1).expand(batch, a, 4));
+        var box = where(pos, _coder.Encode(anchors, matched), zeros(1, device: device));
+        return (cls, box, matches);
+    }
+
+    /// <summary>One target as arrays, validated (shapes, label range, non-degenerate boxes).</summary>
+    static (float[] Boxes, long[] Labels) ReadTarget(DetectionTarget t, int index, int numClasses)
+    {
+        var b = t.Boxes; var l = t.Labels;
+        if (b.dim() != 2 || b.shape[1] != 4 || l.dim() != 1 || l.shape[0] != b.shape[0])
+            throw new ArgumentException($"target {index}: boxes must be [N,4] and labels [N], got [{string.Join(",", b.shape)}] and [{string.Join(",", l.shape)}]", "targets");
+        if (l.shape[0] == 0) return (Array.Empty<float>(), Array.Empty<long>());   // (TorchSharp cannot read empty tensors)
+        var boxes = b.to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
+        var labels = l.to(ScalarType.Int64).cpu().contiguous().data<long>().ToArray();
+        for (int k = 0; k < labels.Length; k++)
+        {
+            if (labels[k] < 0 || labels[k] >= numClasses)
+                throw new ArgumentException($"target {index}: labels must be in 0..{numClasses - 1}, got {labels[k]}", "targets");
+            if (!(boxes[4 * k + 2] > boxes[4 * k] && boxes[4 * k + 3] > boxes[4 * k + 1]))
+                throw new ArgumentException($"target {index}: box {k} [{string.Join(", ", boxes.Skip(4 * k).Take(4))}] has no area", "targets");
+        }
+        return (boxes, labels);
     }
 
     Tensor Normalizer(Tensor numPos)

@@ -21,7 +21,7 @@ public sealed class RetinaNetSubnet : nn.Module<Tensor, Tensor>
         for (int i = 0; i < config.Convs; i++)
         {
             convs.Add(nn.Conv2d(channels, channels, 3, padding: 1));
-            if (config.GroupNorm) convs.Add(nn.GroupNorm(NormLayers.GroupCount(channels, config.GroupNormGroups), channels));
+            if (config.GroupNorm) convs.Add(NormLayers.GroupNorm(channels, config.GroupNormGroups));
         }
         output = nn.Conv2d(channels, (long)anchors * outputsPerAnchor, 3, padding: 1);
         RegisterComponents();
