@@ -41,6 +41,7 @@ public sealed class DetectorTrainBenchmark : IBenchmark
 
         var proc = Process.GetCurrentProcess();
         long memMin = long.MaxValue, memMax = 0;
+        var trajectory = new List<long>();   // RSS at each tenth of the measured steps, to tell a plateau from a leak
         double fwdLoss = 0, bwd = 0, upd = 0;
         var total = Stopwatch.StartNew();
         var sw = new Stopwatch();
@@ -62,6 +63,7 @@ public sealed class DetectorTrainBenchmark : IBenchmark
                 proc.Refresh();
                 memMin = Math.Min(memMin, proc.WorkingSet64);
                 memMax = Math.Max(memMax, proc.WorkingSet64);
+                if ((step - warmup + 1) % Math.Max(1, steps / 10) == 0) trajectory.Add(proc.WorkingSet64);
             }
         }
         double seconds = total.Elapsed.TotalSeconds;
@@ -74,6 +76,7 @@ public sealed class DetectorTrainBenchmark : IBenchmark
         Console.WriteLine($"  {seconds / steps * 1000:F1} ms/step (forward+loss {fwdLoss / steps:F1}, backward {bwd / steps:F1}, SGD {upd / steps:F1}), {imagesPerSecond:F0} images/s");
         Console.WriteLine($"  {macsPerImage / 1e6:F1} MMAC/image forward → {achievedGflops:F2} GFLOP/s achieved vs {peak:F1} GFLOP/s matmul peak ({100 * achievedGflops / peak:F1}%)");
         Console.WriteLine($"  resident memory {memMin / 1048576.0:F0}–{memMax / 1048576.0:F0} MiB, spread ±{100 * spread:F1}% (target ±10%)");
+        Console.WriteLine($"  resident memory by tenths of the run (MiB): {string.Join(" ", trajectory.Select(m => (m / 1048576.0).ToString("F0")))}");
         Console.WriteLine("  note: the machine is shared with other jobs; timings vary with its load.");
         return new Dictionary<string, double>
         {

@@ -20,6 +20,10 @@ public class BackboneTests : TorchTestBase
     {
         using var model = new ImageClassifier(BackboneFactory.Create(BackboneConfig.EfficientNetB0), 1000, dropout: 0.2);
         Assert.Equal(5_288_548, Params(model));
+        // every parameter and buffer is initialised (finite, moderate) — TorchSharp leaves some norm layers uninitialised
+        foreach (var (name, t) in model.state_dict())
+            if (t.is_floating_point())
+                Assert.True(t.isfinite().all().item<bool>() && t.abs().max().item<float>() < 100, $"{name} is not initialised");
     }
 
     [Fact]
