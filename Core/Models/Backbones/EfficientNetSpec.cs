@@ -40,8 +40,8 @@ public sealed record EfficientNetSpec
     public static EfficientNetSpec B6 => B(1.8, 2.6, 528, 0.5);
     public static EfficientNetSpec B7 => B(2.0, 3.1, 600, 0.5);
 
-    /// <summary>The CPU miniature: half width, a third of the depth (one or two blocks per stage), 64 px.</summary>
-    public static EfficientNetSpec Mini => new() { Width = 0.5, Depth = 0.34, Resolution = 64, Dropout = 0.1, StochasticDepth = 0.1 };
+    /// <summary>The CPU miniature: 0.4× width, a third of the depth (one or two blocks per stage), 64 px.</summary>
+    public static EfficientNetSpec Mini => new() { Width = 0.4, Depth = 0.34, Resolution = 64, Dropout = 0.1, StochasticDepth = 0.1 };
 
     /// <summary>The preset of a name: efficientnet-b0 … efficientnet-b7, efficientnet-mini.</summary>
     public static EfficientNetSpec FromName(string name)
