@@ -118,6 +118,23 @@ public class DetectorTests : TorchTestBase
     }
 
     [Fact]
+    public void MiniatureDetectorFlopsMatchHandCount()
+    {
+        using var scope = NewDisposeScope();
+        using var det = new RetinaNet(DetectorConfig.Miniature());
+        // conv MACs = out_channels · out_pixels · in_channels · k²
+        static long C(long cout, long pixels, long cin, long k) => cout * pixels * cin * k * k;
+        long backbone = C(16, 32 * 32, 3, 3)                                                     // stem, stride 2
+            + C(16, 256, 16, 3) + C(16, 256, 16, 3) + C(16, 256, 16, 1)                          // layer1 (stride 2) + shortcut
+            + C(32, 64, 16, 3) + C(32, 64, 32, 3) + C(32, 64, 16, 1)                             // layer2 → C3 8×8
+            + C(64, 16, 32, 3) + C(64, 16, 64, 3) + C(64, 16, 32, 1)                             // layer3 → C4 4×4
+            + C(96, 4, 64, 3) + C(96, 4, 96, 3) + C(96, 4, 64, 1);                               // layer4 → C5 2×2
+        long fpn = C(64, 64, 32, 1) + C(64, 16, 64, 1) + C(64, 4, 96, 1) + C(64, 84, 64, 3);      // laterals + outputs
+        long head = 2 * 2 * C(64, 84, 64, 3) + C(6 * 6, 84, 64, 3) + C(6 * 4, 84, 64, 3);        // 2 subnets × 2 convs + outputs
+        Assert.Equal(backbone + fpn + head, FlopCounter.DetectorMultiplyAdds(det, 64, 64));
+    }
+
+    [Fact]
     public void FlopCounterMatchesHandCountsAndResNet50()
     {
         using var scope = NewDisposeScope();
