@@ -76,14 +76,17 @@ public class BackboneTests : TorchTestBase
         var target = detector.state_dict().Where(kv => kv.Key.StartsWith("backbone.")).Select(kv => kv.Key).ToHashSet();
         Assert.True(source.Count > 10);
         Assert.Equal(source.Keys.ToHashSet(), target);
-        var (missing, unexpected) = detector.load_state_dict(source, strict: false);
-        Assert.Empty(unexpected);
-        Assert.All(missing, k => Assert.False(k.StartsWith("backbone.")));
+        Assert.Equal(source.Count, detector.LoadBackbone(classifier.state_dict()));
 
         classifier.eval(); detector.eval();
         using var _ = no_grad();
         var x = randn(1, 3, 64, 64);
         Assert.True(classifier.Backbone.call(x)[2].allclose(detector.Backbone.call(x)[2], atol: 1e-6));
+
+        // a state dict from another backbone is refused with the missing names
+        using var other = new ImageClassifier(BackboneFactory.Create(BackboneConfig.EfficientNetMini), 10);
+        var e = Assert.Throws<ArgumentException>(() => detector.LoadBackbone(other.state_dict()));
+        Assert.Contains("backbone.stem", e.Message);
     }
 
     [Fact]
