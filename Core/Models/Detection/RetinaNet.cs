@@ -99,7 +99,7 @@ public sealed class RetinaNet : nn.Module<Tensor, (Tensor[] ClassLogits, Tensor[
     /// times the box-loss weight) and "loss" = cls + box, each divided by the positive-anchor normaliser.
     /// Also "num_pos" (positive anchors in the batch, no gradient).
     /// </summary>
-    /// <param name="images">[B, 3, H, W] float, normalised (see <see cref="ImageNormalization"/>).</param>
+    /// <param name="images">[B, 3, H, W] float, normalised (see <see cref="Data.Batching.ImageNormalization"/>).</param>
     /// <param name="targets">One per image: boxes in input pixels, contiguous labels.</param>
     public Dictionary<string, Tensor> Losses(Tensor images, IReadOnlyList<DetectionTarget> targets)
     {

@@ -1,3 +1,5 @@
+using Repro.Core.Data;
+using Repro.Core.Data.Batching;
 using System.Diagnostics;
 using Repro.Core.Data.Images;
 using Repro.Core.Models;
@@ -37,7 +39,9 @@ public class DetectorOverfitTests(ITestOutputHelper output) : TorchTestBase
         };
         var config = DetectorConfig.Miniature(numClasses: 2);
         using var det = new RetinaNet(config);
-        using var images = ImageNormalization.ImageNet.ToTensor(scenes.Select(Draw).ToArray());
+        // Normalised exactly as training batches are (the data layer's collator, ImageNet mean/std).
+        using var batch = new BatchCollator().CollateTensors(scenes.Select(s => new DetectionSample { Image = Draw(s) }).ToArray());
+        var images = batch.Images;
         var targets = scenes.Select(s => DetectionTarget.FromArrays(
             s.SelectMany(o => new float[] { o.Item1, o.Item2, o.Item3, o.Item4 }).ToArray(),
             s.Select(o => (long)o.Item5).ToArray())).ToArray();
