@@ -17,6 +17,28 @@ type ResultsArgs =
             | Paper_Tables _ -> "folder of the paper's tables (default: paper-tables)."
             | Golden_Root _ -> "folder of golden snapshots (default: golden)."
 
+/// Options of the commands that plan or run the grid.
+type SweepArgs =
+    | [<AltCommandLine("-p")>] Profile of name: string
+    | Results of folder: string
+    | Paper_Tables of folder: string
+    | Data_Cache of folder: string
+    | Coco_Root of folder: string
+    | Voc_Root of folder: string
+    | Device of name: string
+    | Retry_Failed
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Profile _ -> "profile: smoke | default | paper (default: default)."
+            | Results _ -> "results folder (default: results/<profile>)."
+            | Paper_Tables _ -> "folder of the paper's tables (default: paper-tables)."
+            | Data_Cache _ -> "folder the generated miniature is cached in (default: results/data)."
+            | Coco_Root _ -> "COCO 2017 root (train2017/, val2017/, annotations/); required by the paper profile."
+            | Voc_Root _ -> "VOC2012 root (JPEGImages/, SegmentationClass/, ImageSets/) for the segmentation tables."
+            | Device _ -> "cpu | cuda (paper profile; default cuda)."
+            | Retry_Failed -> "run again the runs whose record says they failed."
+
 type EnvArgs =
     | [<AltCommandLine("-j")>] Json
     interface IArgParserTemplate with
@@ -107,6 +129,9 @@ type GoldenArgs =
 
 [<RequireSubcommand>]
 type ReproArgs =
+    | [<CliPrefix(CliPrefix.None)>] Reproduce of ParseResults<SweepArgs>
+    | [<CliPrefix(CliPrefix.None)>] Plan of ParseResults<SweepArgs>
+    | [<CliPrefix(CliPrefix.None)>] Sweep of ParseResults<SweepArgs>
     | [<CliPrefix(CliPrefix.None)>] Tables of ParseResults<ResultsArgs>
     | [<CliPrefix(CliPrefix.None)>] Claims of ParseResults<ResultsArgs>
     | [<CliPrefix(CliPrefix.None)>] Golden of ParseResults<GoldenArgs>
@@ -117,6 +142,9 @@ type ReproArgs =
     interface IArgParserTemplate with
         member a.Usage =
             match a with
+            | Reproduce _ -> "sweep the profile's grid (resumable), then write the tables beside the paper's and the claims report."
+            | Plan _ -> "list the profile's runs (done / to do / blocked) and estimate the time, without running anything."
+            | Sweep _ -> "run the profile's grid: every run without a record, in order; failures are recorded and passed over."
             | Tables _ -> "render the paper's tables (ours beside the paper's) and the claims from existing run records."
             | Claims _ -> "evaluate the paper's claims from existing run records and print the report."
             | Golden _ -> "check or update the golden snapshot of a profile's results."

@@ -5,6 +5,20 @@ open System.IO
 open Argu
 open Repro.Harness.Cli
 
+let private dataCacheDefault = Path.Combine("results", "data")
+
+/// Progress lines for miniature generation (a line per part at 0/25/50/75/100%).
+let private miniatureProgress () =
+    let last = Collections.Generic.Dictionary<string, int>()
+    { new IProgress<Repro.Core.Data.Miniature.MiniatureProgress> with
+        member _.Report p =
+            lock last (fun () ->
+                let pct = if p.Total = 0 then 100 else 100 * p.Done / p.Total
+                let prev = match last.TryGetValue p.Part with | true, v -> v | _ -> -1
+                if pct / 25 <> prev / 25 || p.Done = p.Total && prev <> 100 then
+                    last.[p.Part] <- pct
+                    eprintfn "  %-24s %3d%% (%d/%d)" p.Part pct p.Done p.Total) }
+
 /// Where a command reads and writes, from the shared results arguments.
 type Locations =
     { Profile: string
@@ -13,11 +27,75 @@ type Locations =
       GoldenRoot: string }
 
 let private locations (a: ParseResults<ResultsArgs>) =
-    let profile = a.GetResult(Profile, defaultValue = "default")
+    let profile = a.GetResult(ResultsArgs.Profile, defaultValue = "default")
     { Profile = profile
-      Results = a.GetResult(Results, defaultValue = Path.Combine("results", profile))
-      PaperTables = a.GetResult(Paper_Tables, defaultValue = "paper-tables")
+      Results = a.GetResult(ResultsArgs.Results, defaultValue = Path.Combine("results", profile))
+      PaperTables = a.GetResult(ResultsArgs.Paper_Tables, defaultValue = "paper-tables")
       GoldenRoot = a.GetResult(Golden_Root, defaultValue = "golden") }
+
+/// The profile, its results store and its plan, from the sweep arguments.
+let private planned (a: ParseResults<SweepArgs>) =
+    let name = a.GetResult(SweepArgs.Profile, defaultValue = "default")
+    let profile =
+        match name with
+        | "smoke" -> Profiles.smoke
+        | "default" -> Profiles.defaultProfile
+        | "paper" ->
+            match a.TryGetResult Coco_Root with
+            | Some coco -> Profiles.paper coco (a.TryGetResult Voc_Root) (a.GetResult(Device, defaultValue = "cuda"))
+            | None -> raise (ArgumentException "--profile paper needs --coco-root (COCO 2017 on disk)")
+        | other -> raise (ArgumentException(sprintf "unknown profile '%s' (%s)" other (String.Join(" | ", Profiles.names))))
+    let profile = match a.TryGetResult Device with Some d when name <> "paper" -> { profile with Device = d } | _ -> profile
+    let results = a.GetResult(SweepArgs.Results, defaultValue = Path.Combine("results", profile.Name))
+    let paperTables = a.GetResult(SweepArgs.Paper_Tables, defaultValue = "paper-tables")
+    let cache = a.GetResult(Data_Cache, defaultValue = dataCacheDefault)
+    Repro.Core.Native.TorchNativeLoader.EnsureLoaded() |> ignore
+    let data = Runner.resolveData profile cache (Some(miniatureProgress ()))
+    let cells = Grid.cells (PaperTables.loadAll paperTables)
+    profile, RunStore.RunStore results, paperTables, data, Runner.plan profile data cells
+
+let private plan (a: ParseResults<SweepArgs>) =
+    let profile, store, _, data, runs = planned a
+    printfn "profile %s: %s" profile.Name profile.Description
+    printfn "data: %s" data.Description
+    let status (r: Runner.PlannedRun) =
+        match r.Blocked, store.TryRead r.Hash with
+        | Some why, _ -> "blocked: " + why
+        | None, Some rec' when rec'.Status = RunStore.Succeeded -> "done"
+        | None, Some _ -> "failed (use --retry-failed)"
+        | None, None -> sprintf "to do (~%.0f s)" r.EstimatedSeconds
+    for r in runs do printfn "  %-16s %-52s %s" r.Hash r.Label (status r)
+    let todo = Sweep.pending store false runs
+    printfn "%d runs: %d to do (~%.1f min), %d recorded, %d blocked" runs.Length todo.Length
+        ((todo |> List.sumBy (fun r -> r.EstimatedSeconds)) / 60.0)
+        (runs |> List.filter (fun r -> r.Blocked.IsNone && (store.TryRead r.Hash).IsSome) |> List.length)
+        (runs |> List.filter (fun r -> r.Blocked.IsSome) |> List.length)
+    ExitCode.Ok
+
+let private cancellation () =
+    let cts = new Threading.CancellationTokenSource()
+    Console.CancelKeyPress.Add(fun e ->
+        if not cts.IsCancellationRequested then
+            e.Cancel <- true
+            eprintfn "stopping after a checkpoint (Ctrl-C again to kill); the next sweep resumes from it"
+            cts.Cancel())
+    cts.Token
+
+let private sweep (a: ParseResults<SweepArgs>) =
+    let _, store, _, _, runs = planned a
+    let s = Sweep.run store runs (a.Contains Retry_Failed) (cancellation ())
+    eprintfn "sweep done: %d ran, %d failed, %d already recorded, %d blocked (%.1f min)" s.Ran s.Failed s.Skipped s.Blocked (s.WallSeconds / 60.0)
+    s
+
+let private reproduce (a: ParseResults<SweepArgs>) =
+    let profile, store, paperTables, _, _ = planned a
+    let s = sweep a
+    let rendered = Report.compute paperTables store
+    let path = Report.write profile.Name store.Root rendered
+    for t in rendered.Tables do printfn "%s" (Tables.toMarkdown profile.Name t)
+    printfn "%s" (Claims.toMarkdown Report.level rendered.Claims)
+    printfn "wrote %s" path
+    if s.Failed > 0 then ExitCode.Failed else ExitCode.Ok
 
 let private tables (a: ParseResults<ResultsArgs>) =
     let loc = locations a
@@ -60,21 +138,9 @@ let private miniatureConfig (preset: string) =
     | "default" -> Repro.Core.Data.Miniature.MiniatureConfig.Default
     | other -> raise (InvalidDataException(sprintf "unknown miniature preset '%s' (smoke | default)" other))
 
-let private dataCacheDefault = Path.Combine("results", "data")
-
 /// Generates (or finds cached) the miniature, with a progress line per part.
 let private generateMiniature (config: Repro.Core.Data.Miniature.MiniatureConfig) (cache: string) =
-    let last = Collections.Generic.Dictionary<string, int>()
-    let progress =
-        { new IProgress<Repro.Core.Data.Miniature.MiniatureProgress> with
-            member _.Report p =
-                lock last (fun () ->
-                    let pct = if p.Total = 0 then 100 else 100 * p.Done / p.Total
-                    let prev = match last.TryGetValue p.Part with | true, v -> v | _ -> -1
-                    if pct / 25 <> prev / 25 || p.Done = p.Total && prev <> 100 then
-                        last.[p.Part] <- pct
-                        eprintfn "  %-24s %3d%% (%d/%d)" p.Part pct p.Done p.Total) }
-    Repro.Core.Data.Miniature.MiniatureGenerator.Generate(config, cache, progress)
+    Repro.Core.Data.Miniature.MiniatureGenerator.Generate(config, cache, miniatureProgress ())
 
 let private data (a: ParseResults<DataArgs>) =
     match a.GetSubCommand() with
@@ -141,6 +207,9 @@ let main argv =
     let results = parser.ParseCommandLine(argv)
     try
         match results.GetSubCommand() with
+        | Reproduce a -> reproduce a
+        | Plan a -> plan a
+        | Sweep a -> (let s = sweep a in if s.Failed > 0 then ExitCode.Failed else ExitCode.Ok)
         | Tables a -> tables a
         | Claims a -> claims a
         | Golden a -> golden a
@@ -150,6 +219,8 @@ let main argv =
         | Env a -> env a
     with
     | :? ArgumentException as e -> eprintfn "error: %s" e.Message; ExitCode.Usage
+    | :? OperationCanceledException -> eprintfn "stopped; run the same command again to resume"; ExitCode.Failed
+    | :? InvalidOperationException as e when e.Message.Contains "locked by another sweep" -> eprintfn "error: %s" e.Message; ExitCode.Failed
     | :? Repro.Core.Native.TorchNativeLoadException as e -> eprintfn "error: %s" e.Message; ExitCode.Failed
     | :? FileNotFoundException as e -> eprintfn "error: %s" e.Message; ExitCode.Usage
     | :? DirectoryNotFoundException as e -> eprintfn "error: %s" e.Message; ExitCode.Usage

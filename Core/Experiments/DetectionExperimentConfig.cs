@@ -21,6 +21,9 @@ public sealed record DetectionDataConfig
     /// <summary>Decoded-image cache budget (the miniature's 64 px images fit whole).</summary>
     public long ImageCacheBytes { get; init; } = 512L << 20;
 
+    /// <summary>This data with another labelled fraction (for callers without C# `with`, e.g. F#).</summary>
+    public DetectionDataConfig WithFraction(double fraction, int seed) => this with { Fraction = fraction, FractionSeed = seed };
+
     public void Validate()
     {
         foreach (var (name, value) in new[] { ("TrainImages", TrainImages), ("TrainAnnotations", TrainAnnotations), ("ValImages", ValImages), ("ValAnnotations", ValAnnotations) })

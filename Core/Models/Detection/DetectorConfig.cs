@@ -35,6 +35,23 @@ public sealed record DetectorConfig
     /// <summary>RetinaNet EfficientNet-B7 FPN at 640×640 as in the paper's detection tables.</summary>
     public static DetectorConfig EfficientNetB7Paper(int numClasses = 80) => PaperScale(numClasses, BackboneConfig.EfficientNetB7, 640);
 
+    /// <summary>Preset names the harness's profiles use for the paper's backbones.</summary>
+    public static IReadOnlyList<string> PresetNames { get; } = new[] { "resnet-mini", "efficientnet-mini", "resnet-50", "efficientnet-b7" };
+
+    /// <summary>A preset by name, for a data set's class count and an input size.</summary>
+    public static DetectorConfig Preset(string name, int numClasses, int inputSize)
+    {
+        var config = name switch
+        {
+            "resnet-mini" => Miniature(numClasses),
+            "efficientnet-mini" => MiniatureEfficientNet(numClasses),
+            "resnet-50" => ResNet50Paper(numClasses),
+            "efficientnet-b7" => EfficientNetB7Paper(numClasses),
+            _ => throw new ArgumentException($"unknown detector preset '{name}' ({string.Join(" | ", PresetNames)})", nameof(name)),
+        };
+        return config with { InputSize = inputSize };
+    }
+
     static DetectorConfig PaperScale(int numClasses, BackboneConfig backbone, int size) => new()
     {
         NumClasses = numClasses,

@@ -1,0 +1,71 @@
+/// A resumable sweep over planned runs: runs without a record are executed in grid order, finished ones skipped,
+/// failures recorded and passed over. Holds the results folder's lock for its whole life. Progress goes to stderr
+/// as plain lines (they read well in logs and CI) with the sweep's and the current run's ETA.
+module Repro.Harness.Sweep
+
+open System
+open System.Diagnostics
+open Repro.Core.Training
+open Repro.Harness.RunStore
+open Repro.Harness.Runner
+
+type Summary =
+    { Ran: int
+      Failed: int
+      Skipped: int
+      Blocked: int
+      WallSeconds: float }
+
+let private fmt (s: float) =
+    let t = TimeSpan.FromSeconds(max 0.0 s)
+    if t.TotalHours >= 1.0 then sprintf "%dh%02dm" (int t.TotalHours) t.Minutes
+    elif t.TotalMinutes >= 1.0 then sprintf "%dm%02ds" t.Minutes t.Seconds
+    else sprintf "%.0fs" t.TotalSeconds
+
+/// Which planned runs still need executing: runnable, and no record yet (or a failed one when retrying).
+let pending (store: RunStore) (retryFailed: bool) (runs: PlannedRun list) =
+    runs
+    |> List.filter (fun r -> r.Blocked.IsNone)
+    |> List.filter (fun r ->
+        match store.TryRead r.Hash with
+        | None -> true
+        | Some rec' -> retryFailed && rec'.Status = Failed)
+
+let run (store: RunStore) (runs: PlannedRun list) (retryFailed: bool) (ct: Threading.CancellationToken) =
+    use _lock =
+        match SweepLock.Acquire store.Root with
+        | Ok l -> l
+        | Error msg -> raise (InvalidOperationException msg)
+    let todo = pending store retryFailed runs
+    let blocked = runs |> List.filter (fun r -> r.Blocked.IsSome) |> List.length
+    let skipped = runs.Length - blocked - todo.Length
+    eprintfn "sweep: %d runs to do, %d already recorded, %d blocked (regime not implemented yet)" todo.Length skipped blocked
+    let sw = Stopwatch.StartNew()
+    let mutable estimatedDone = 0.0
+    let mutable failed = 0
+    let totalEstimate = todo |> List.sumBy (fun r -> r.EstimatedSeconds)
+    todo
+    |> List.iteri (fun i r ->
+        ct.ThrowIfCancellationRequested()
+        // Scale the remaining estimate by how the finished runs compared with their estimates.
+        let ratio = if estimatedDone > 0.0 then sw.Elapsed.TotalSeconds / estimatedDone else 1.0
+        eprintfn "[%d/%d] %s  (run ~%s, sweep left ~%s)" (i + 1) todo.Length r.Label
+            (fmt (r.EstimatedSeconds * ratio)) (fmt ((totalEstimate - estimatedDone) * ratio))
+        let mutable lastPrint = Stopwatch.StartNew()
+        let progress =
+            { new IProgress<TrainingProgress> with
+                member _.Report p =
+                    if lastPrint.Elapsed.TotalSeconds >= 15.0 || p.Step = p.TotalSteps then
+                        lastPrint <- Stopwatch.StartNew()
+                        let loss = match p.Losses.TryGetValue "loss" with | true, v -> sprintf "%.3f" v | _ -> "?"
+                        eprintfn "      step %d/%d  loss %s  lr %.4g  %s  eta %s" p.Step p.TotalSteps loss p.LearningRate
+                            (match Option.ofNullable p.ImagesPerSecond with Some ips -> sprintf "%.0f img/s" ips | None -> "")
+                            (fmt p.Eta.TotalSeconds) }
+        let record = execute store r progress ct
+        estimatedDone <- estimatedDone + r.EstimatedSeconds
+        match record.Status with
+        | Succeeded -> eprintfn "      AP %.1f  (%s)" (defaultArg (record.Metrics.TryFind "AP") nan) (fmt record.WallSeconds)
+        | Failed ->
+            failed <- failed + 1
+            eprintfn "      FAILED: %s" (defaultArg record.Error "?"))
+    { Ran = todo.Length - failed; Failed = failed; Skipped = skipped; Blocked = blocked; WallSeconds = sw.Elapsed.TotalSeconds }
