@@ -3,20 +3,6 @@ module Repro.Harness.Cli
 
 open Argu
 
-/// Options shared by the commands that read or write a profile's results.
-type ResultsArgs =
-    | [<AltCommandLine("-p")>] Profile of name: string
-    | Results of folder: string
-    | Paper_Tables of folder: string
-    | Golden_Root of folder: string
-    interface IArgParserTemplate with
-        member a.Usage =
-            match a with
-            | Profile _ -> "profile: smoke | default | paper (default: default)."
-            | Results _ -> "results folder (default: results/<profile>)."
-            | Paper_Tables _ -> "folder of the paper's tables (default: paper-tables)."
-            | Golden_Root _ -> "folder of golden snapshots (default: golden)."
-
 /// Options of the commands that plan or run the grid.
 type SweepArgs =
     | [<AltCommandLine("-p")>] Profile of name: string
@@ -26,6 +12,7 @@ type SweepArgs =
     | Coco_Root of folder: string
     | Voc_Root of folder: string
     | Device of name: string
+    | Golden_Root of folder: string
     | Retry_Failed
     interface IArgParserTemplate with
         member a.Usage =
@@ -37,6 +24,7 @@ type SweepArgs =
             | Coco_Root _ -> "COCO 2017 root (train2017/, val2017/, annotations/); required by the paper profile."
             | Voc_Root _ -> "VOC2012 root (JPEGImages/, SegmentationClass/, ImageSets/) for the segmentation tables."
             | Device _ -> "cpu | cuda (paper profile; default cuda)."
+            | Golden_Root _ -> "folder of golden snapshots (default: golden)."
             | Retry_Failed -> "run again the runs whose record says they failed."
 
 type EnvArgs =
@@ -119,8 +107,8 @@ type EvalArgs =
             | Json -> "print the summary as JSON instead of pycocotools' text block."
 
 type GoldenArgs =
-    | [<CliPrefix(CliPrefix.None)>] Check of ParseResults<ResultsArgs>
-    | [<CliPrefix(CliPrefix.None)>] Update of ParseResults<ResultsArgs>
+    | [<CliPrefix(CliPrefix.None)>] Check of ParseResults<SweepArgs>
+    | [<CliPrefix(CliPrefix.None)>] Update of ParseResults<SweepArgs>
     interface IArgParserTemplate with
         member a.Usage =
             match a with
@@ -132,8 +120,8 @@ type ReproArgs =
     | [<CliPrefix(CliPrefix.None)>] Reproduce of ParseResults<SweepArgs>
     | [<CliPrefix(CliPrefix.None)>] Plan of ParseResults<SweepArgs>
     | [<CliPrefix(CliPrefix.None)>] Sweep of ParseResults<SweepArgs>
-    | [<CliPrefix(CliPrefix.None)>] Tables of ParseResults<ResultsArgs>
-    | [<CliPrefix(CliPrefix.None)>] Claims of ParseResults<ResultsArgs>
+    | [<CliPrefix(CliPrefix.None)>] Tables of ParseResults<SweepArgs>
+    | [<CliPrefix(CliPrefix.None)>] Claims of ParseResults<SweepArgs>
     | [<CliPrefix(CliPrefix.None)>] Golden of ParseResults<GoldenArgs>
     | [<CliPrefix(CliPrefix.None)>] Eval of ParseResults<EvalArgs>
     | [<CliPrefix(CliPrefix.None)>] Data of ParseResults<DataArgs>

@@ -19,20 +19,6 @@ let private miniatureProgress () =
                     last.[p.Part] <- pct
                     eprintfn "  %-24s %3d%% (%d/%d)" p.Part pct p.Done p.Total) }
 
-/// Where a command reads and writes, from the shared results arguments.
-type Locations =
-    { Profile: string
-      Results: string
-      PaperTables: string
-      GoldenRoot: string }
-
-let private locations (a: ParseResults<ResultsArgs>) =
-    let profile = a.GetResult(ResultsArgs.Profile, defaultValue = "default")
-    { Profile = profile
-      Results = a.GetResult(ResultsArgs.Results, defaultValue = Path.Combine("results", profile))
-      PaperTables = a.GetResult(ResultsArgs.Paper_Tables, defaultValue = "paper-tables")
-      GoldenRoot = a.GetResult(Golden_Root, defaultValue = "golden") }
-
 /// The profile, its results store and its plan, from the sweep arguments.
 let private planned (a: ParseResults<SweepArgs>) =
     let name = a.GetResult(SweepArgs.Profile, defaultValue = "default")
@@ -81,54 +67,52 @@ let private cancellation () =
             cts.Cancel())
     cts.Token
 
-let private sweep (a: ParseResults<SweepArgs>) =
-    let _, store, _, _, runs = planned a
+let private sweep (a: ParseResults<SweepArgs>) store runs =
     let s = Sweep.run store runs (a.Contains Retry_Failed) (cancellation ())
     eprintfn "sweep done: %d ran, %d failed, %d already recorded, %d blocked (%.1f min)" s.Ran s.Failed s.Skipped s.Blocked (s.WallSeconds / 60.0)
     s
 
 let private reproduce (a: ParseResults<SweepArgs>) =
-    let profile, store, paperTables, _, _ = planned a
-    let s = sweep a
-    let rendered = Report.compute paperTables store
+    let profile, store, paperTables, _, plan = planned a
+    let s = sweep a store plan
+    let rendered = Report.compute paperTables store plan
     let path = Report.write profile.Name store.Root rendered
     for t in rendered.Tables do printfn "%s" (Tables.toMarkdown profile.Name t)
     printfn "%s" (Claims.toMarkdown Report.level rendered.Claims)
     printfn "wrote %s" path
     if s.Failed > 0 then ExitCode.Failed else ExitCode.Ok
 
-let private tables (a: ParseResults<ResultsArgs>) =
-    let loc = locations a
-    let rendered = Report.compute loc.PaperTables (RunStore.RunStore loc.Results)
-    let path = Report.write loc.Profile loc.Results rendered
-    for t in rendered.Tables do printfn "%s" (Tables.toMarkdown loc.Profile t)
+let private tables (a: ParseResults<SweepArgs>) =
+    let profile, store, paperTables, _, plan = planned a
+    let rendered = Report.compute paperTables store plan
+    let path = Report.write profile.Name store.Root rendered
+    for t in rendered.Tables do printfn "%s" (Tables.toMarkdown profile.Name t)
     printfn "%s" (Claims.toMarkdown Report.level rendered.Claims)
     printfn "wrote %s" path
     ExitCode.Ok
 
-let private claims (a: ParseResults<ResultsArgs>) =
-    let loc = locations a
-    let rendered = Report.compute loc.PaperTables (RunStore.RunStore loc.Results)
+let private claims (a: ParseResults<SweepArgs>) =
+    let _, store, paperTables, _, plan = planned a
+    let rendered = Report.compute paperTables store plan
     printfn "%s" (Claims.toMarkdown Report.level rendered.Claims)
     ExitCode.Ok
 
 let private golden (a: ParseResults<GoldenArgs>) =
     match a.GetSubCommand() with
     | Check r ->
-        let loc = locations r
-        let rendered = Report.compute loc.PaperTables (RunStore.RunStore loc.Results)
-        let fresh = Golden.snapshotOf loc.Profile rendered.Tables
-        let snapshot = Golden.readSnapshot (Golden.snapshotPath loc.GoldenRoot loc.Profile)
-        let tolerances = Golden.readTolerances (Golden.tolerancePath loc.GoldenRoot loc.Profile)
+        let profile, store, paperTables, _, plan = planned r
+        let goldenRoot = r.GetResult(Golden_Root, defaultValue = "golden")
+        let fresh = Golden.snapshotOf profile.Name (Report.compute paperTables store plan).Tables
+        let snapshot = Golden.readSnapshot (Golden.snapshotPath goldenRoot profile.Name)
+        let tolerances = Golden.readTolerances (Golden.tolerancePath goldenRoot profile.Name)
         let comparison = Golden.compare tolerances snapshot fresh
         printf "%s" (Golden.diffReport comparison)
-        if Golden.passed comparison then printfn "golden check passed (%s)" loc.Profile; ExitCode.Ok
-        else eprintfn "golden check FAILED (%s): results moved beyond tolerance" loc.Profile; ExitCode.Failed
+        if Golden.passed comparison then printfn "golden check passed (%s)" profile.Name; ExitCode.Ok
+        else eprintfn "golden check FAILED (%s): results moved beyond tolerance" profile.Name; ExitCode.Failed
     | Update r ->
-        let loc = locations r
-        let rendered = Report.compute loc.PaperTables (RunStore.RunStore loc.Results)
-        let path = Golden.snapshotPath loc.GoldenRoot loc.Profile
-        Golden.writeSnapshot path (Golden.snapshotOf loc.Profile rendered.Tables)
+        let profile, store, paperTables, _, plan = planned r
+        let path = Golden.snapshotPath (r.GetResult(Golden_Root, defaultValue = "golden")) profile.Name
+        Golden.writeSnapshot path (Golden.snapshotOf profile.Name (Report.compute paperTables store plan).Tables)
         printfn "wrote %s" path
         ExitCode.Ok
 
@@ -209,7 +193,9 @@ let main argv =
         match results.GetSubCommand() with
         | Reproduce a -> reproduce a
         | Plan a -> plan a
-        | Sweep a -> (let s = sweep a in if s.Failed > 0 then ExitCode.Failed else ExitCode.Ok)
+        | Sweep a ->
+            let _, store, _, _, plan = planned a
+            if (sweep a store plan).Failed > 0 then ExitCode.Failed else ExitCode.Ok
         | Tables a -> tables a
         | Claims a -> claims a
         | Golden a -> golden a

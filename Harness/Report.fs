@@ -12,9 +12,11 @@ type Rendered =
     { Tables: Tables.TableResult list
       Claims: Claims.ClaimResult list }
 
-let compute (paperTables: string) (store: RunStore.RunStore) =
-    let records = store.All()
-    let tables = PaperTables.loadAll paperTables |> List.map (Tables.compute level records)
+/// Recomputes every table from the records of the planned runs (a cell's records are those of its runs).
+let compute (paperTables: string) (store: RunStore.RunStore) (plan: Runner.PlannedRun list) =
+    let recordsOf (cell: Domain.Cell) =
+        plan |> List.filter (fun r -> r.Cell = cell && r.Blocked.IsNone) |> List.choose (fun r -> store.TryRead r.Hash)
+    let tables = PaperTables.loadAll paperTables |> List.map (Tables.compute level recordsOf)
     { Tables = tables; Claims = Claims.evaluateAll level tables (PaperTables.loadClaims paperTables) }
 
 /// Writes tables/<id>.md|csv, claims.md and report.md under the results folder; returns report.md's path.

@@ -173,6 +173,10 @@ let execute (store: RunStore) (run: PlannedRun) (progress: IProgress<TrainingPro
         | :? OperationCanceledException -> reraise ()
         | e ->
             let root = match e with :? AggregateException as a -> a.GetBaseException() | _ -> e
-            record Failed (Some(sprintf "%s: %s" (root.GetType().Name) root.Message)) Map.empty Map.empty
+            // The record keeps the first line (native errors append whole C++ stack traces); the full exception,
+            // managed stack included, goes to error.txt beside it.
+            Repro.Core.AtomicFile.WriteAllText(Path.Combine(dir, "error.txt"), e.ToString())
+            let firstLine = root.Message.Split('\n').[0].Trim()
+            record Failed (Some(sprintf "%s: %s (details: error.txt)" (root.GetType().Name) firstLine)) Map.empty Map.empty
     store.Write result
     result

@@ -44,13 +44,18 @@ let private measure (metric: string) (records: RunRecord list) =
         | Some f -> AllFailed(defaultArg f.Error "failed")
         | None -> NotRun
 
-/// Recomputes one table from the records (matched to cells by the records' `Cell` key).
-let compute (level: float) (records: RunRecord list) (table: PaperTable) : TableResult =
-    let metric = metricKeyOf table
+/// A lookup from cells to their records by the cell key each record carries (the cell that first ran it).
+let byCellKey (records: RunRecord list) : Cell -> RunRecord list =
     let byCell = records |> List.filter (fun r -> r.Cell.IsSome) |> List.groupBy (fun r -> r.Cell.Value) |> Map.ofList
+    fun cell -> defaultArg (byCell.TryFind(Grid.keyOf cell)) []
+
+/// Recomputes one table from the records of its cells. `recordsOf` finds a cell's records (over seeds); the
+/// harness derives it from the plan, since two cells a profile maps to the same config share their runs.
+let compute (level: float) (recordsOf: Cell -> RunRecord list) (table: PaperTable) : TableResult =
+    let metric = metricKeyOf table
     let measured (row: Axis) (column: Axis) =
         let cell = Grid.cellOf table row column
-        cell, measure metric (defaultArg (byCell.TryFind(Grid.keyOf cell)) [])
+        cell, measure metric (recordsOf cell)
     let cells =
         [ for row in table.Rows do
             for column in table.Columns do

@@ -56,6 +56,7 @@ public static class DetectionEvaluation
                     scales.Add(r);
                     ids.Add(s.ImageId);
                 }
+                Native.GcPause.AtSafePoint();
                 using var scope = NewDisposeScope();
                 using var tensors = collator.Collate(batch).ToTensors();
                 detections.AddRange(model.Detect(tensors.Images));
@@ -63,6 +64,7 @@ public static class DetectionEvaluation
         }
         finally
         {
+            Native.GcPause.End();
             model.train(wasTraining);
         }
         var results = DetectionCocoResults.ToCocoResults(detections, ids, dataset.Categories, scales);

@@ -111,45 +111,53 @@ public sealed class Trainer
         long imagesSinceLog = 0;
         var lastCheckpoint = latest;
 
-        for (var step = start; step < o.TotalSteps; step++)
+        try
         {
-            if (cancellationToken.IsCancellationRequested)
+            for (var step = start; step < o.TotalSteps; step++)
             {
-                SaveCheckpoint(step, lastLosses, model, optimizer, fingerprint);
-                cancellationToken.ThrowIfCancellationRequested();
-            }
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    SaveCheckpoint(step, lastLosses, model, optimizer, fingerprint);
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
 
-            var logThis = step % o.LogInterval == 0 || step == o.TotalSteps - 1;
-            double lr;
-            double? gradNorm = null;
-            using (var scope = torch.NewDisposeScope())
-            {
-                lr = schedule.Apply(optimizer, step);
-                optimizer.zero_grad();
-                var parts = loss(step) ?? throw new InvalidOperationException($"the loss callback returned null at step {step}");
-                lastLosses = ReadFinite(parts, step);
-                parts[LossKey].backward();
-                if (o.MaxGradNorm is { } maxNorm)
-                    gradNorm = torch.nn.utils.clip_grad_norm_(parameters, maxNorm);
-                else if (logThis)
-                    gradNorm = GlobalGradNorm(parameters);
-                if (gradNorm is { } g && !double.IsFinite(g)) throw new TrainingDivergedException(step, "grad_norm", g);
-                optimizer.step();
-            }
+                var logThis = step % o.LogInterval == 0 || step == o.TotalSteps - 1;
+                double lr;
+                double? gradNorm = null;
+                Native.GcPause.AtSafePoint();
+                using (var scope = torch.NewDisposeScope())
+                {
+                    lr = schedule.Apply(optimizer, step);
+                    optimizer.zero_grad();
+                    var parts = loss(step) ?? throw new InvalidOperationException($"the loss callback returned null at step {step}");
+                    lastLosses = ReadFinite(parts, step);
+                    parts[LossKey].backward();
+                    if (o.MaxGradNorm is { } maxNorm)
+                        gradNorm = torch.nn.utils.clip_grad_norm_(parameters, maxNorm);
+                    else if (logThis)
+                        gradNorm = GlobalGradNorm(parameters);
+                    if (gradNorm is { } g && !double.IsFinite(g)) throw new TrainingDivergedException(step, "grad_norm", g);
+                    optimizer.step();
+                }
 
-            var completed = step + 1;
-            if (ImagesPerStep is not null) imagesSinceLog += ImagesPerStep(step);
-            if (logThis)
-            {
-                double? imagesPerSecond = ImagesPerStep is null ? null : imagesSinceLog / Math.Max(sinceLog.Elapsed.TotalSeconds, 1e-9);
-                metrics.Append(step, lr, lastLosses, gradNorm, imagesPerSecond, clock.Elapsed.TotalSeconds);
-                if (tensorBoard is not null) WriteTensorBoard(tensorBoard, step, lr, lastLosses, gradNorm, imagesPerSecond);
-                Report(completed, start, lastLosses, lr, imagesPerSecond, clock.Elapsed);
-                sinceLog.Restart();
-                imagesSinceLog = 0;
+                var completed = step + 1;
+                if (ImagesPerStep is not null) imagesSinceLog += ImagesPerStep(step);
+                if (logThis)
+                {
+                    double? imagesPerSecond = ImagesPerStep is null ? null : imagesSinceLog / Math.Max(sinceLog.Elapsed.TotalSeconds, 1e-9);
+                    metrics.Append(step, lr, lastLosses, gradNorm, imagesPerSecond, clock.Elapsed.TotalSeconds);
+                    if (tensorBoard is not null) WriteTensorBoard(tensorBoard, step, lr, lastLosses, gradNorm, imagesPerSecond);
+                    Report(completed, start, lastLosses, lr, imagesPerSecond, clock.Elapsed);
+                    sinceLog.Restart();
+                    imagesSinceLog = 0;
+                }
+                if (o.CheckpointInterval > 0 && completed % o.CheckpointInterval == 0 && completed < o.TotalSteps)
+                    lastCheckpoint = SaveCheckpoint(completed, lastLosses, model, optimizer, fingerprint);
             }
-            if (o.CheckpointInterval > 0 && completed % o.CheckpointInterval == 0 && completed < o.TotalSteps)
-                lastCheckpoint = SaveCheckpoint(completed, lastLosses, model, optimizer, fingerprint);
+        }
+        finally
+        {
+            Native.GcPause.End(); // collections resume outside the training loop
         }
 
         if (start < o.TotalSteps || lastCheckpoint is null)

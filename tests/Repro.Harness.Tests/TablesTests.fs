@@ -26,7 +26,7 @@ let ``cells aggregate seeds and print deltas against the paper's comparison row`
           recordFor t "imagenet" "S1" 0 25.0 Succeeded
           recordFor t "imagenet" "S1" 1 26.0 Succeeded
           recordFor t "rand-st" "S2" 0 0.0 Failed ]
-    let result = compute 0.95 records t
+    let result = compute 0.95 (byCellKey records) t
     let rand = result.Get("rand", "S1")
     Assert.Equal("21.0 ± 1.4 (n=2)", formatOurs rand) // mean 21, std sqrt(2) = 1.414
     let imagenet = result.Get("imagenet", "S1")

@@ -1,0 +1,57 @@
+using Repro.Core.Augment;
+using Repro.Core.Data.Miniature;
+using Repro.Core.Experiments;
+using Repro.Core.Models.Detection;
+using Repro.Core.Training;
+
+namespace Repro.Benchmarks;
+
+/// <summary>
+/// One supervised detection run on the miniature with chosen optimizer settings: the tool used to calibrate the
+/// default profile's schedule on Rand Init (see README "Calibration"). Arguments: key=value pairs, e.g.
+/// `detection-fit level=S1 steps=600 lr=0.02 optimizer=sgd fraction=1 preset=default backbone=resnet-mini`.
+/// </summary>
+public sealed class DetectionCalibrationBenchmark : IBenchmark
+{
+    public string Name => "detection-fit";
+    public string Description => "train + evaluate one miniature detection run (calibration; key=value args)";
+
+    public IReadOnlyDictionary<string, double> Run(string[] args)
+    {
+        var kv = args.Select(a => a.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "");
+        string Get(string k, string d) => kv.TryGetValue(k, out var v) ? v : d;
+        var mini = Get("preset", "default") == "smoke" ? MiniatureConfig.Smoke : MiniatureConfig.Default;
+        var m = MiniatureGenerator.Generate(mini, Get("cache", Path.Combine("results", "data")));
+        int steps = int.Parse(Get("steps", "600"));
+        var optimizer = Get("optimizer", "sgd") == "adamw" ? OptimizerKind.AdamW : OptimizerKind.Sgd;
+        var config = new DetectionExperimentConfig
+        {
+            Data = new DetectionDataConfig
+            {
+                TrainImages = m.DetectionTrainImages, TrainAnnotations = m.DetectionTrainAnnotations,
+                // val=train evaluates on the training images (a pipeline check: a fitted model must score high).
+                ValImages = Get("val", "val") == "train" ? m.DetectionTrainImages : m.DetectionValImages,
+                ValAnnotations = Get("val", "val") == "train" ? m.DetectionTrainAnnotations : m.DetectionValAnnotations,
+                SmallMaxArea = m.SmallMaxArea, LargeMinArea = m.LargeMinArea,
+                Fraction = double.Parse(Get("fraction", "1")),
+            },
+            Detector = DetectorConfig.Preset(Get("backbone", "resnet-mini"), m.DetectionCategories.Count, mini.ImageSize),
+            Augment = AugmentConfig.ForLevel(Get("level", "S1"), mini.ImageSize),
+            Trainer = new TrainerOptions
+            {
+                Optimizer = optimizer, LearningRate = double.Parse(Get("lr", "0.02")), WeightDecay = double.Parse(Get("wd", "4e-5")),
+                NoWeightDecayOnNormAndBias = true, WarmupSteps = long.Parse(Get("warmup", "50")), TotalSteps = steps,
+                MaxGradNorm = 10, Threads = int.Parse(Get("threads", "2")), CheckpointInterval = steps, TensorBoard = false,
+            },
+            BatchSize = int.Parse(Get("batch", "32")),
+            Seed = long.Parse(Get("seed", "0")),
+        };
+        var outDir = Path.Combine(Path.GetTempPath(), $"repro-fit-{Guid.NewGuid():N}");
+        DetectionExperimentResult r;
+        try { r = DetectionExperiment.Run(config, outDir); }
+        finally { Console.WriteLine($"gc: regions {Repro.Core.Native.GcPause.RegionsStarted}, collections inside regions {Repro.Core.Native.GcPause.CollectionsInsideRegions}, gen0 {GC.CollectionCount(0)}"); }
+        Console.WriteLine(r.Eval.ToText());
+        if (Get("keep", "0") == "1") Console.WriteLine($"kept {outDir}"); else Directory.Delete(outDir, recursive: true);
+        return new Dictionary<string, double>(r.Metrics) { ["train_seconds"] = r.Training.Elapsed.TotalSeconds, ["final_loss"] = r.Training.FinalLosses["loss"] };
+    }
+}
