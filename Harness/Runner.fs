@@ -75,7 +75,11 @@ let detectionConfig (profile: Profile) (data: ResolvedData) (cell: Cell) (seed: 
         Augment = Repro.Core.Augment.AugmentConfig.ForLevel(cell.Augment.Id, profile.ImageSize),
         Trainer =
             TrainerOptions(
-                Optimizer = OptimizerKind.Sgd, LearningRate = profile.LearningRate, Momentum = 0.9,
+                Optimizer = (match profile.Optimizer with
+                             | "sgd" -> OptimizerKind.Sgd
+                             | "adamw" -> OptimizerKind.AdamW
+                             | other -> invalidArg "profile" (sprintf "profile %s: unknown optimizer '%s' (sgd | adamw)" profile.Name other)),
+                LearningRate = profile.LearningRate, Momentum = 0.9,
                 WeightDecay = 4e-5, NoWeightDecayOnNormAndBias = true, WarmupSteps = int64 profile.WarmupSteps,
                 Schedule = LearningRateScheduleKind.Cosine, TotalSteps = int64 steps, MaxGradNorm = Nullable 10.0,
                 Device = profile.Device, Threads = profile.Threads,

@@ -26,6 +26,8 @@ let private fmt (s: float) =
 let pending (store: RunStore) (retryFailed: bool) (runs: PlannedRun list) =
     runs
     |> List.filter (fun r -> r.Blocked.IsNone)
+    // Cells the profile maps to the same config (e.g. both paper backbones to one miniature) share one run.
+    |> List.distinctBy (fun r -> r.Hash)
     |> List.filter (fun r ->
         match store.TryRead r.Hash with
         | None -> true
@@ -38,7 +40,7 @@ let run (store: RunStore) (runs: PlannedRun list) (retryFailed: bool) (ct: Threa
         | Error msg -> raise (InvalidOperationException msg)
     let todo = pending store retryFailed runs
     let blocked = runs |> List.filter (fun r -> r.Blocked.IsSome) |> List.length
-    let skipped = runs.Length - blocked - todo.Length
+    let skipped = (runs |> List.filter (fun r -> r.Blocked.IsNone) |> List.distinctBy (fun r -> r.Hash) |> List.length) - todo.Length
     eprintfn "sweep: %d runs to do, %d already recorded, %d blocked (regime not implemented yet)" todo.Length skipped blocked
     let sw = Stopwatch.StartNew()
     let mutable estimatedDone = 0.0
