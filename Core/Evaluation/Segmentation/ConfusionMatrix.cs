@@ -25,31 +25,20 @@ public sealed class ConfusionMatrix
     public long this[int label, int prediction] => Counts[label * NumClasses + prediction];
 
     /// <summary>Adds one image (or batch) of class indices; both spans hold one value per pixel.</summary>
-    public void Add(ReadOnlySpan<byte> prediction, ReadOnlySpan<byte> label)
-    {
-        CheckLengths(prediction.Length, label.Length);
-        int c = NumClasses;
-        for (int i = 0; i < label.Length; i++)
-        {
-            int l = label[i];
-            if (l == IgnoreLabel) continue;
-            int p = prediction[i];
-            if ((uint)l >= (uint)c) throw BadLabel(i, l);
-            if ((uint)p >= (uint)c) throw BadPrediction(i, p);
-            Counts[l * c + p]++;
-        }
-    }
+    public void Add(ReadOnlySpan<byte> prediction, ReadOnlySpan<byte> label) => AddPixels(prediction, label);
 
     /// <inheritdoc cref="Add(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>
-    public void Add(ReadOnlySpan<int> prediction, ReadOnlySpan<int> label)
+    public void Add(ReadOnlySpan<int> prediction, ReadOnlySpan<int> label) => AddPixels(prediction, label);
+
+    void AddPixels<T>(ReadOnlySpan<T> prediction, ReadOnlySpan<T> label) where T : System.Numerics.IBinaryInteger<T>
     {
         CheckLengths(prediction.Length, label.Length);
         int c = NumClasses;
         for (int i = 0; i < label.Length; i++)
         {
-            int l = label[i];
+            int l = int.CreateTruncating(label[i]);
             if (l == IgnoreLabel) continue;
-            int p = prediction[i];
+            int p = int.CreateTruncating(prediction[i]);
             if ((uint)l >= (uint)c) throw BadLabel(i, l);
             if ((uint)p >= (uint)c) throw BadPrediction(i, p);
             Counts[l * c + p]++;
