@@ -50,12 +50,12 @@ let private plan (a: ParseResults<SweepArgs>) =
         | None, Some rec' when rec'.Status = RunStore.Succeeded -> "done"
         | None, Some _ -> "failed (use --retry-failed)"
         | None, None -> sprintf "to do (~%.0f s)" r.EstimatedSeconds
-    for r in runs do printfn "  %-16s %-52s %s" r.Hash r.Label (status r)
+    let statuses = runs |> List.map (fun r -> r, status r)
+    for r, st in statuses do printfn "  %-16s %-52s %s" r.Hash r.Label st
     let todo = Sweep.pending store false runs
+    let count (prefix: string) = statuses |> List.filter (fun (_, st) -> st.StartsWith prefix) |> List.length
     printfn "%d runs: %d to do (~%.1f min), %d recorded, %d blocked" runs.Length todo.Length
-        ((todo |> List.sumBy (fun r -> r.EstimatedSeconds)) / 60.0)
-        (runs |> List.filter (fun r -> r.Blocked.IsNone && (store.TryRead r.Hash).IsSome) |> List.length)
-        (runs |> List.filter (fun r -> r.Blocked.IsSome) |> List.length)
+        ((todo |> List.sumBy (fun r -> r.EstimatedSeconds)) / 60.0) (count "done" + count "failed") (count "blocked")
     ExitCode.Ok
 
 let private cancellation () =
@@ -116,12 +116,6 @@ let private golden (a: ParseResults<GoldenArgs>) =
         printfn "wrote %s" path
         ExitCode.Ok
 
-let private miniatureConfig (preset: string) =
-    match preset with
-    | "smoke" -> Repro.Core.Data.Miniature.MiniatureConfig.Smoke
-    | "default" -> Repro.Core.Data.Miniature.MiniatureConfig.Default
-    | other -> raise (InvalidDataException(sprintf "unknown miniature preset '%s' (smoke | default)" other))
-
 /// Generates (or finds cached) the miniature, with a progress line per part.
 let private generateMiniature (config: Repro.Core.Data.Miniature.MiniatureConfig) (cache: string) =
     Repro.Core.Data.Miniature.MiniatureGenerator.Generate(config, cache, miniatureProgress ())
@@ -129,7 +123,7 @@ let private generateMiniature (config: Repro.Core.Data.Miniature.MiniatureConfig
 let private data (a: ParseResults<DataArgs>) =
     match a.GetSubCommand() with
     | DataArgs.Generate g ->
-        let config = miniatureConfig (g.GetResult(DataGenerateArgs.Preset, defaultValue = "default"))
+        let config = Repro.Core.Data.Miniature.MiniatureConfig.Preset(g.GetResult(DataGenerateArgs.Preset, defaultValue = "default"))
         let config = match g.TryGetResult DataGenerateArgs.Seed with Some s -> config.WithSeed s | None -> config
         let sw = Diagnostics.Stopwatch.StartNew()
         let m = generateMiniature config (g.GetResult(DataGenerateArgs.Cache, defaultValue = dataCacheDefault))
@@ -137,7 +131,7 @@ let private data (a: ParseResults<DataArgs>) =
         eprintfn "miniature %s: %d files, content hash %s (%.1f s)" m.ConfigHash m.FileCount m.ContentHash sw.Elapsed.TotalSeconds
         ExitCode.Ok
     | DataArgs.Show s ->
-        let m = generateMiniature (miniatureConfig (s.GetResult(DataShowArgs.Preset, defaultValue = "default")))
+        let m = generateMiniature (Repro.Core.Data.Miniature.MiniatureConfig.Preset(s.GetResult(DataShowArgs.Preset, defaultValue = "default")))
                                   (s.GetResult(DataShowArgs.Cache, defaultValue = dataCacheDefault))
         let part = s.GetResult(DataShowArgs.Part, defaultValue = "detection-train")
         if not (Repro.Core.Data.Miniature.MiniaturePreview.Parts |> Seq.contains part) then
@@ -151,7 +145,7 @@ let private aug (a: ParseResults<AugArgs>) =
     match a.GetSubCommand() with
     | AugArgs.Show s ->
         let level = Domain.AugmentLevel.Parse(s.GetResult AugShowArgs.Level)
-        let m = generateMiniature (miniatureConfig (s.GetResult(AugShowArgs.Preset, defaultValue = "smoke")))
+        let m = generateMiniature (Repro.Core.Data.Miniature.MiniatureConfig.Preset(s.GetResult(AugShowArgs.Preset, defaultValue = "smoke")))
                                   (s.GetResult(AugShowArgs.Cache, defaultValue = dataCacheDefault))
         let ds = Repro.Core.Data.Coco.CocoDetectionDataset.Open(m.DetectionTrainImages, m.DetectionTrainAnnotations)
         let samples = [| for i in 0 .. min (s.GetResult(AugShowArgs.Count, defaultValue = 6)) ds.Count - 1 -> ds.Get i |]

@@ -27,12 +27,7 @@ type ResolvedData =
 let resolveData (profile: Profile) (cacheRoot: string) (progress: IProgress<MiniatureProgress> option) =
     match profile.Data with
     | Miniature preset ->
-        let config =
-            match preset with
-            | "smoke" -> MiniatureConfig.Smoke
-            | "default" -> MiniatureConfig.Default
-            | other -> raise (InvalidDataException(sprintf "profile %s: unknown miniature preset '%s'" profile.Name other))
-        let m = MiniatureGenerator.Generate(config, cacheRoot, Option.toObj progress)
+        let m = MiniatureGenerator.Generate(MiniatureConfig.Preset preset, cacheRoot, Option.toObj progress)
         { Detection =
             DetectionDataConfig(
                 TrainImages = m.DetectionTrainImages, TrainAnnotations = m.DetectionTrainAnnotations,

@@ -17,16 +17,8 @@ public static class DetectionEvaluation
 {
     public sealed record Output(CocoEvalSummary Summary, IReadOnlyList<CocoResult> Detections);
 
-    public static CocoEvalParams ParamsFor(DetectionDataConfig data) => new()
-    {
-        AreaRanges = new[]
-        {
-            new AreaRange("all", 0, 1e10),
-            new AreaRange("small", 0, data.SmallMaxArea),
-            new AreaRange("medium", data.SmallMaxArea, data.LargeMinArea),
-            new AreaRange("large", data.LargeMinArea, 1e10),
-        },
-    };
+    public static CocoEvalParams ParamsFor(DetectionDataConfig data) =>
+        new() { AreaRanges = CocoEvalParams.AreaRangesFor(data.SmallMaxArea, data.LargeMinArea) };
 
     public static Output Evaluate(RetinaNet model, string imagesRoot, string annotations, CocoEvalParams parameters,
                                   int batchSize, ImageCache? cache = null, CancellationToken ct = default)

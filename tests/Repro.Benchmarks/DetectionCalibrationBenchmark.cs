@@ -20,7 +20,7 @@ public sealed class DetectionCalibrationBenchmark : IBenchmark
     {
         var kv = args.Select(a => a.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "");
         string Get(string k, string d) => kv.TryGetValue(k, out var v) ? v : d;
-        var mini = Get("preset", "default") == "smoke" ? MiniatureConfig.Smoke : MiniatureConfig.Default;
+        var mini = MiniatureConfig.Preset(Get("preset", "default"));
         var m = MiniatureGenerator.Generate(mini, Get("cache", Path.Combine("results", "data")));
         int steps = int.Parse(Get("steps", "600"));
         var optimizer = Get("optimizer", "sgd") == "adamw" ? OptimizerKind.AdamW : OptimizerKind.Sgd;

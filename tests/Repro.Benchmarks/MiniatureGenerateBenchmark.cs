@@ -14,7 +14,7 @@ public sealed class MiniatureGenerateBenchmark : IBenchmark
 
     public IReadOnlyDictionary<string, double> Run(string[] args)
     {
-        var config = args.Contains("smoke") ? MiniatureConfig.Smoke : MiniatureConfig.Default;
+        var config = MiniatureConfig.Preset(args.Contains("smoke") ? "smoke" : "default");
         int train = Array.IndexOf(args, "--train");
         if (train >= 0 && train + 1 < args.Length) config = config with { DetectionTrainCount = int.Parse(args[train + 1]) };
         int keep = Array.IndexOf(args, "--keep");

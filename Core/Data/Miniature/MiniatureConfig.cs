@@ -78,6 +78,17 @@ public sealed record MiniatureConfig
     public static MiniatureConfig Default { get; } = new();
 
     /// <summary>Tiny sets (tens of images per split) for tests and CI.</summary>
+    /// <summary>Preset names accepted by <see cref="Preset"/>.</summary>
+    public static IReadOnlyList<string> PresetNames { get; } = new[] { "smoke", "default" };
+
+    /// <summary>A preset by name ("smoke" | "default"); an ArgumentException names the unknown one.</summary>
+    public static MiniatureConfig Preset(string name) => name switch
+    {
+        "smoke" => Smoke,
+        "default" => Default,
+        _ => throw new ArgumentException($"unknown miniature preset '{name}' ({string.Join(" | ", PresetNames)})", nameof(name)),
+    };
+
     /// <summary>This config with another master seed (for callers without C# `with`, e.g. F#).</summary>
     public MiniatureConfig WithSeed(int seed) => this with { Seed = seed };
 

@@ -23,12 +23,16 @@ public sealed record CocoEvalParams
 
     /// <summary>COCO's area ranges (all [0,1e10], small [0,32²], medium [32²,96²], large [96²,1e10]) with the
     /// small/medium/large boundaries multiplied by <paramref name="scale"/> (e.g. (side/640)² for small images).</summary>
-    public static AreaRange[] CocoAreaRanges(double scale) => new[]
+    public static AreaRange[] CocoAreaRanges(double scale) => AreaRangesFor(32 * 32 * scale, 96 * 96 * scale);
+
+    /// <summary>The four summary ranges with explicit limits: small [0, smallMax], medium [smallMax, largeMin],
+    /// large [largeMin, 1e10] (e.g. a data set whose size buckets are relative to its image size).</summary>
+    public static AreaRange[] AreaRangesFor(double smallMax, double largeMin) => new[]
     {
         new AreaRange("all", 0, 1e10),
-        new AreaRange("small", 0, 32 * 32 * scale),
-        new AreaRange("medium", 32 * 32 * scale, 96 * 96 * scale),
-        new AreaRange("large", 96 * 96 * scale, 1e10),
+        new AreaRange("small", 0, smallMax),
+        new AreaRange("medium", smallMax, largeMin),
+        new AreaRange("large", largeMin, 1e10),
     };
 
     /// <summary>A copy whose area-range boundaries are COCO's scaled by <paramref name="scale"/>.</summary>
