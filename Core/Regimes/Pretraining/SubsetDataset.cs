@@ -1,0 +1,10 @@
+using Repro.Core.Data;
+
+namespace Repro.Core.Regimes.Pretraining;
+
+/// <summary>The images of a dataset at the given indices, re-indexed 0 … n−1.</summary>
+internal sealed class SubsetDataset(IDetectionDataset source, int[] indices) : IDetectionDataset
+{
+    public int Count => indices.Length;
+    public DetectionSample Get(int index) => source.Get(indices[index]);
+}
