@@ -74,6 +74,21 @@ public class PretrainingExperimentTests : TorchTestBase
     }
 
     [Fact]
+    public void SupervisedLearnsAnEasyTask()
+    {
+        // Three colour/shape classes: a few dozen steps must take the classifier from chance (33%) to near-perfect on val.
+        using var data = new TinyClassificationData(size: 32, trainPerClass: 10, valPerClass: 5, unlabeled: 1);
+        var config = data.Config(PretrainingMethod.Supervised, steps: 40) with
+        {
+            Augment = new() { OutputSize = 32, AreaMin = 0.5 }, Probe = new() { Steps = 100 },
+        };
+        config = config with { Trainer = config.Trainer with { LearningRate = 3e-3, WarmupSteps = 5 } };
+        var result = PretrainingExperiment.Run(config, data.Out("learn"));
+        Assert.True(result.Metrics["top1"] >= 90, $"top1 {result.Metrics["top1"]} loss {result.Metrics["final_loss"]} probe {result.Metrics["linear_probe_top1"]}");
+        Assert.True(result.Metrics["final_loss"] < 0.8, $"final loss {result.Metrics["final_loss"]}");
+    }
+
+    [Fact]
     public void SimClrTrainsTheBackboneWithoutLabelsOrClassifier()
     {
         using var data = new TinyClassificationData();
