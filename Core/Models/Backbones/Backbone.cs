@@ -23,4 +23,12 @@ public abstract class Backbone : nn.Module<Tensor, Tensor[]>
     /// have one (EfficientNet), by the family's final 1×1 conv. Used for supervised / Noisy-Student / SimCLR pre-training.
     /// </summary>
     public abstract ClassificationHead CreateClassificationHead(int numClasses, double dropout);
+
+    /// <summary>Channels of C2, the stride-4 map (the last block before C3), for decoders that fuse it (segmentation);
+    /// null for a backbone that does not expose it.</summary>
+    public virtual long? Stride4Channels => null;
+
+    /// <summary>[C2, C3, C4, C5] (strides 4, 8, 16, 32): the usual outputs preceded by the stride-4 map.</summary>
+    public virtual Tensor[] ForwardWithStride4(Tensor images) =>
+        throw new NotSupportedException($"{GetType().Name} does not expose a stride-4 feature map");
 }

@@ -51,15 +51,23 @@ public sealed class EfficientNet : Backbone
 
     public override IReadOnlyList<long> FeatureChannels => EfficientNetSpec.FeatureStages.Select(s => _stageChannels[s]).ToArray();
 
-    public override Tensor[] forward(Tensor images)
+    public override Tensor[] forward(Tensor images) => ForwardWithStride4(images)[1..];
+
+    /// <summary>Index of the stage whose output is C2 (stride 4: stem 2, stage 0 stride 1, stage 1 stride 2).</summary>
+    const int Stride4Stage = 1;
+
+    public override long? Stride4Channels => _stageChannels[Stride4Stage];
+
+    public override Tensor[] ForwardWithStride4(Tensor images)
     {
         var x = stem.call(images);
-        var outs = new Tensor[3];
-        int k = 0;
+        var outs = new Tensor[4];
+        int k = 1;
         for (int s = 0; s < stages.Count; s++)
         {
             x = stages[s].call(x);
-            if (k < 3 && s == EfficientNetSpec.FeatureStages[k]) outs[k++] = x;
+            if (s == Stride4Stage) outs[0] = x;
+            if (k < 4 && s == EfficientNetSpec.FeatureStages[k - 1]) outs[k++] = x;
         }
         return outs;
     }

@@ -53,13 +53,18 @@ public sealed class ResNet : Backbone
 
     public override IReadOnlyList<long> FeatureChannels => new[] { _channels[1], _channels[2], _channels[3] };
 
-    public override Tensor[] forward(Tensor images)
+    public override Tensor[] forward(Tensor images) => ForwardWithStride4(images)[1..];
+
+    public override long? Stride4Channels => _channels[0];
+
+    /// <summary>C2 is the output of stage 1 (layer1).</summary>
+    public override Tensor[] ForwardWithStride4(Tensor images)
     {
         var c2 = layer1.call(stem.call(images));
         var c3 = layer2.call(c2);
         var c4 = layer3.call(c3);
         var c5 = layer4.call(c4);
-        return new[] { c3, c4, c5 };
+        return new[] { c2, c3, c4, c5 };
     }
 
     public override ClassificationHead CreateClassificationHead(int numClasses, double dropout) =>
