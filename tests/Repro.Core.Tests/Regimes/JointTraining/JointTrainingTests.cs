@@ -88,6 +88,8 @@ public class JointTrainingTests(SelfTrainingFixture f) : TorchTestBase, IClassFi
     {
         var ok = Config(1.0);
         ok.Validate();
+        var json = JsonSerializer.Serialize(ok);
+        Assert.Equal(json, JsonSerializer.Serialize(JsonSerializer.Deserialize<JointTrainingConfig>(json)));
         foreach (var (bad, field) in new (JointTrainingConfig, string)[]
                  {
                      (ok with { ClassificationTrainRoot = "" }, "ClassificationTrainRoot"),

@@ -184,6 +184,11 @@ public class SelfTrainingEndToEndTests(SelfTrainingFixture f) : TorchTestBase, I
     {
         var ok = new SelfTrainingConfig { Student = f.Supervised(2, 4), PseudoAnnotations = f.Manifest.DetectionTrainAnnotations, PseudoImages = f.Manifest.DetectionTrainImages };
         ok.Validate();
+        // Plain JSON round trip (the harness names runs by the serialized config).
+        var json = JsonSerializer.Serialize(ok);
+        Assert.Equal(json, JsonSerializer.Serialize(JsonSerializer.Deserialize<SelfTrainingConfig>(json)));
+        var labelling = f.Labelling(0.3, 5);
+        Assert.Equal(JsonSerializer.Serialize(labelling), JsonSerializer.Serialize(JsonSerializer.Deserialize<PseudoLabelConfig>(JsonSerializer.Serialize(labelling))));
         foreach (var (bad, field) in new (SelfTrainingConfig, string)[]
                  {
                      (ok with { PseudoAnnotations = "" }, "PseudoAnnotations"),
