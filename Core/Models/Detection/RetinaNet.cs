@@ -111,24 +111,70 @@ public sealed class RetinaNet : nn.Module<Tensor, (Tensor[] ClassLogits, Tensor[
         var anchors = cat(AnchorsFor(sizes, images.device), 0);
         var logits = cat(logitsPerLevel, 1);   // [B, A, C]
         var deltas = cat(deltasPerLevel, 1);   // [B, A, 4]
-        var (clsTarget, boxTarget, matches) = BuildTargets(anchors, targets, images.device);
+        return MoveOut(LossesOf(logits, deltas, anchors, targets, images.device, Normalizer));
+    }
+
+    /// <summary>
+    /// Training losses for a batch made of consecutive groups of images (e.g. the self-training student's human and
+    /// pseudo-labelled halves): one forward pass over the whole batch (so BatchNorm sees all of it), then the losses of
+    /// <see cref="Losses"/> for each group separately, each group normalised by its own positive-anchor count
+    /// (max(1, positives)). Not available with a running normaliser (<see cref="LossConfig.NormalizerMomentum"/>), which
+    /// is one value per batch.
+    /// </summary>
+    /// <param name="groupSizes">Image counts of the groups, in batch order; positive, summing to the batch size.</param>
+    public IReadOnlyList<Dictionary<string, Tensor>> GroupLosses(Tensor images, IReadOnlyList<DetectionTarget> targets, IReadOnlyList<int> groupSizes)
+    {
+        CheckImages(images);
+        if (targets.Count != images.shape[0])
+            throw new ArgumentException($"{targets.Count} targets for a batch of {images.shape[0]} images", nameof(targets));
+        if (groupSizes.Count == 0 || groupSizes.Any(n => n <= 0) || groupSizes.Sum() != targets.Count)
+            throw new ArgumentException($"group sizes [{string.Join(", ", groupSizes)}] must be positive and sum to the batch size {targets.Count}", nameof(groupSizes));
+        if (Config.Loss.NormalizerMomentum is not null)
+            throw new InvalidOperationException("GroupLosses needs per-group positive counts; the running loss normaliser (Loss.NormalizerMomentum) is one value per batch");
+        var ((logitsPerLevel, deltasPerLevel), sizes) = Run(images);
+        using var scope = NewDisposeScope();
+        var anchors = cat(AnchorsFor(sizes, images.device), 0);
+        var logits = cat(logitsPerLevel, 1);
+        var deltas = cat(deltasPerLevel, 1);
+        var result = new List<Dictionary<string, Tensor>>(groupSizes.Count);
+        int start = 0;
+        foreach (var n in groupSizes)
+        {
+            var groupTargets = targets.Skip(start).Take(n).ToArray();
+            result.Add(MoveOut(LossesOf(logits.narrow(0, start, n), deltas.narrow(0, start, n), anchors, groupTargets, images.device,
+                                        numPos => numPos.clamp(min: 1))));
+            start += n;
+        }
+        return result;
+    }
+
+    static Dictionary<string, Tensor> MoveOut(Dictionary<string, Tensor> parts)
+    {
+        foreach (var t in parts.Values) t.MoveToOuterDisposeScope();
+        return parts;
+    }
+
+    /// <summary>The loss parts of <see cref="Losses"/> from head outputs [B, A, C] and [B, A, 4].</summary>
+    Dictionary<string, Tensor> LossesOf(Tensor logits, Tensor deltas, Tensor anchors, IReadOnlyList<DetectionTarget> targets, Device device,
+                                        Func<Tensor, Tensor> normalizerOf)
+    {
+        var (clsTarget, boxTarget, matches) = BuildTargets(anchors, targets, device);
         var positive = matches >= 0;                    // [B, A]
         var valid = (matches != Matcher.Ignore).unsqueeze(-1).to(logits.dtype);
         var numPos = positive.sum().to(ScalarType.Float32);
 
         var loss = Config.Loss;
-        var normalizer = Normalizer(numPos);
+        var normalizer = normalizerOf(numPos);
         var cls = (FocalLoss.Elementwise(logits, clsTarget, loss.FocalAlpha, loss.FocalGamma) * valid).sum() / normalizer;
         var boxElem = BoxRegressionLoss.Elementwise(deltas, boxTarget, loss.BoxLoss, loss.BoxLossParameter).sum(-1);
         var box = (boxElem * positive.to(boxElem.dtype)).sum() / (loss.BoxLossPerCoordinate ? normalizer * 4 : normalizer) * loss.BoxLossWeight;
-        var result = new Dictionary<string, Tensor>
+        return new Dictionary<string, Tensor>
         {
-            ["cls"] = cls.MoveToOuterDisposeScope(),
-            ["box"] = box.MoveToOuterDisposeScope(),
-            ["loss"] = (cls + box).MoveToOuterDisposeScope(),
-            ["num_pos"] = numPos.detach().MoveToOuterDisposeScope(),
+            ["cls"] = cls,
+            ["box"] = box,
+            ["loss"] = cls + box,
+            ["num_pos"] = numPos.detach(),
         };
-        return result;
     }
 
     /// <summary>Detections per image (eval mode, no gradient; the module's training flag is restored afterwards).</summary>

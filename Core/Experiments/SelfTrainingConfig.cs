@@ -1,0 +1,65 @@
+namespace Repro.Core.Experiments;
+
+/// <summary>
+/// Self-training step 3: a student detector trained on human and pseudo labels together (Zoph et al. 2020). Each
+/// step takes <see cref="DetectionExperimentConfig.BatchSize"/> human images and <see cref="PseudoBatchSize"/>
+/// pseudo-labelled images, both with the student's augmentation (the noise); the loss is
+/// L = L_h + α·(L̄_h / L̄_p)·L_p with loss normalization, or L_h + L_p without (the ablation).
+/// A run is a pure function of this config (its seed included) and the pseudo-label file.
+/// </summary>
+public sealed record SelfTrainingConfig
+{
+    /// <summary>The student: human data and labelled fraction, detector, augmentation (the noise), trainer, human
+    /// images per step (BatchSize), seed, and its initialization (BackboneWeights: the grid row's; null = random).</summary>
+    public DetectionExperimentConfig Student { get; init; } = new();
+    /// <summary>Pseudo labels (a <see cref="PseudoLabeling"/> run's <c>pseudo_labels.json</c>); categories must equal
+    /// the human data's.</summary>
+    public string PseudoAnnotations { get; init; } = "";
+    /// <summary>Folder the pseudo file's file names are relative to (<see cref="PseudoLabelResult.ImagesRoot"/>).</summary>
+    public string PseudoImages { get; init; } = "";
+    /// <summary>Pseudo images per step (the paper: as many as human images, i.e. half of each batch).</summary>
+    public int PseudoBatchSize { get; init; } = 32;
+    /// <summary>Loss normalization on (L_h + α·(L̄_h/L̄_p)·L_p) or off (plain sum L_h + L_p, α ignored).</summary>
+    public bool LossNormalization { get; init; } = true;
+    /// <summary>α, the pseudo loss's weight relative to the human loss's running scale.</summary>
+    public double Alpha { get; init; } = 1.0;
+    /// <summary>Momentum m of the running means: L̄_t = m·L̄_{t−1} + (1−m)·L_t, L̄_1 = L_1 (0.99 ≈ a 100-step window).</summary>
+    public double NormalizerMomentum { get; init; } = 0.99;
+    /// <summary>
+    /// Drop pseudo images on which the teacher kept no box. Default false: such images are used as all-background
+    /// examples, exactly like a labelled image without objects (the hard-label recipe: whatever the teacher did not
+    /// find is background). With a weak teacher at a high threshold almost every pseudo image is then empty, which
+    /// teaches the student to predict nothing — check the pseudo-label statistics before training.
+    /// </summary>
+    public bool SkipEmptyPseudoImages { get; init; }
+
+    /// <summary>This config with pseudo labels from a labelling pass (for callers without C# `with`, e.g. F#).</summary>
+    public SelfTrainingConfig WithPseudoLabels(PseudoLabelResult labels) =>
+        this with { PseudoAnnotations = labels.AnnotationsPath, PseudoImages = labels.ImagesRoot };
+
+    /// <summary>This config with loss normalization on or off and another α.</summary>
+    public SelfTrainingConfig WithLossNormalization(bool enabled, double alpha = 1.0) => this with { LossNormalization = enabled, Alpha = alpha };
+
+    /// <summary>This config with another student.</summary>
+    public SelfTrainingConfig WithStudent(DetectionExperimentConfig student) => this with { Student = student };
+
+    /// <summary>Checks every field; <see cref="ArgumentException"/> naming the first bad one.</summary>
+    public void Validate()
+    {
+        const string p = "SelfTrainingConfig.";
+        if (Student is null) throw new ArgumentException($"{p}Student must not be null", nameof(Student));
+        Student.Validate();
+        if (Student.Detector.Loss.NormalizerMomentum is not null)
+            throw new ArgumentException(
+                $"{p}Student.Detector.Loss.NormalizerMomentum must be null: the human and pseudo losses are each normalised by their own positive-anchor count",
+                nameof(Student));
+        if (string.IsNullOrWhiteSpace(PseudoAnnotations)) throw new ArgumentException($"{p}PseudoAnnotations is empty", nameof(PseudoAnnotations));
+        if (!File.Exists(PseudoAnnotations)) throw new ArgumentException($"{p}PseudoAnnotations: file not found: {PseudoAnnotations}", nameof(PseudoAnnotations));
+        if (string.IsNullOrWhiteSpace(PseudoImages)) throw new ArgumentException($"{p}PseudoImages is empty", nameof(PseudoImages));
+        if (!Directory.Exists(PseudoImages)) throw new ArgumentException($"{p}PseudoImages: folder not found: {PseudoImages}", nameof(PseudoImages));
+        if (PseudoBatchSize < 1) throw new ArgumentException($"{p}PseudoBatchSize must be >= 1, got {PseudoBatchSize}", nameof(PseudoBatchSize));
+        if (!(Alpha >= 0 && double.IsFinite(Alpha))) throw new ArgumentException($"{p}Alpha must be a finite number >= 0, got {Alpha}", nameof(Alpha));
+        if (!(NormalizerMomentum >= 0 && NormalizerMomentum < 1))
+            throw new ArgumentException($"{p}NormalizerMomentum must be in [0, 1), got {NormalizerMomentum}", nameof(NormalizerMomentum));
+    }
+}

@@ -1,0 +1,131 @@
+using System.Text.Json;
+using Repro.Core.Data.Coco;
+using Repro.Core.Native;
+using Repro.Core.Regimes.SelfTraining;
+using Repro.Core.Training;
+using static TorchSharp.torch;
+
+namespace Repro.Core.Experiments;
+
+/// <summary>
+/// Self-training step 3 (Zoph et al. 2020): the student detector trains on human labels and the teacher's hard
+/// pseudo labels together, with loss normalization, then is evaluated like a supervised run (COCO AP on the val split).
+/// </summary>
+/// <remarks>
+/// Each step: the human batch (the same batches a supervised run with this seed sees) and a pseudo batch (its own
+/// derived seed) go through the student in ONE forward pass (so BatchNorm statistics cover both halves); the human
+/// and pseudo losses are each normalised by their own positive-anchor count (<see cref="Models.Detection.RetinaNet.GroupLosses"/>)
+/// and combined by <see cref="LossNormalizer"/>. Pseudo images are treated exactly as labelled images whose boxes are
+/// the pseudo boxes: anything the teacher missed is background (the hard-label recipe); images without pseudo boxes
+/// are all-background examples unless <see cref="SelfTrainingConfig.SkipEmptyPseudoImages"/>.
+/// Logged loss parts (metrics.jsonl): loss, loss_human, loss_pseudo, pseudo_weight (the factor on L_p),
+/// loss_human_mean / loss_pseudo_mean (the normalizer's running means — the trainer's checkpoints carry them, which is
+/// how a resumed run restores the normalizer exactly), cls/box/num_pos per half (…_human, …_pseudo).
+/// Output folder: as <see cref="DetectionExperiment"/> (fraction.json, train/, detections_val.json, eval.json) plus
+/// pseudo_data.json (the pseudo images and boxes used).
+/// </remarks>
+public static class SelfTrainingExperiment
+{
+    public const string PseudoDataFileName = "pseudo_data.json";
+
+    /// <summary>What the student used from the pseudo-label file.</summary>
+    public sealed record PseudoData(string Annotations, int Images, int ImagesWithBoxes, int Boxes, int BoxesSkippedByReader,
+                                    bool SkipEmptyPseudoImages, int PseudoBatchSize, int HumanBatchSize);
+
+    public static DetectionExperimentResult Run(SelfTrainingConfig config, string outputDirectory,
+                                                IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
+    {
+        TorchNativeLoader.EnsureLoaded();
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        Directory.CreateDirectory(outputDirectory);
+        var student = config.Student;
+        var labelled = DetectionRunParts.PrepareLabelled(student, outputDirectory, "SelfTrainingConfig.Student");
+
+        var pseudoSource = CocoReader.Read(config.PseudoAnnotations, config.PseudoImages);
+        CheckSameCategories(labelled.Train.Coco.Categories, student.Data.TrainAnnotations, pseudoSource.Dataset.Categories, config.PseudoAnnotations);
+        var withBoxes = pseudoSource.Dataset.Annotations.Where(a => a.IsCrowd == 0).Select(a => a.ImageId).ToHashSet();
+        var pseudoIds = pseudoSource.Dataset.Images.Select(i => i.Id).Where(id => !config.SkipEmptyPseudoImages || withBoxes.Contains(id)).ToList();
+        if (pseudoIds.Count == 0)
+            throw new InvalidDataException(
+                $"{config.PseudoAnnotations}: no pseudo images to train on{(config.SkipEmptyPseudoImages ? " (no image has a pseudo box and SkipEmptyPseudoImages is set)" : "")}");
+        var pseudo = new CocoDetectionDataset(pseudoSource, config.PseudoImages, pseudoIds, labelled.Cache);
+        int pseudoBatch = Math.Min(config.PseudoBatchSize, pseudo.Count);
+        AtomicFile.WriteAllText(Path.Combine(outputDirectory, PseudoDataFileName), JsonSerializer.Serialize(new PseudoData(
+            Path.GetFullPath(config.PseudoAnnotations), pseudo.Count, pseudoIds.Count(withBoxes.Contains),
+            Enumerable.Range(0, pseudo.Count).Sum(pseudo.BoxCount), pseudoSource.Report.SkippedDegenerate + pseudoSource.Report.SkippedOutside,
+            config.SkipEmptyPseudoImages, pseudoBatch, labelled.BatchSize), new JsonSerializerOptions { WriteIndented = true }));
+
+        var human = DetectionRunParts.CreateLoader(labelled.Train, labelled.BatchSize, student.Seed, student);
+        var pseudoLoader = DetectionRunParts.CreateLoader(pseudo, pseudoBatch, PseudoStreamSeed(student.Seed), student);
+        var mixed = new MixedBatchStream(human, pseudoLoader);
+        using var model = DetectionRunParts.CreateDetector(student);
+        var trainer = DetectionRunParts.CreateTrainer(student, outputDirectory, progress, labelled.BatchSize + pseudoBatch);
+
+        var normalizer = new LossNormalizer(config.NormalizerMomentum, config.Alpha, config.LossNormalization);
+        long nextStep = -1;
+        using var batches = new StepStream<MixedBatch>(step => mixed.Stream(step, student.Trainer.TotalSteps));
+        Dictionary<string, Tensor> Loss(long step)
+        {
+            if (step != nextStep) normalizer.Restore(NormalizerStateAt(trainer.CheckpointDirectory, step));
+            using var batch = batches.At(step);
+            var parts = model.GroupLosses(batch.Images(), batch.Targets(), batch.GroupSizes);
+            var (h, p) = (parts[0], parts[1]);
+            double lh = h["loss"].item<float>(), lp = p["loss"].item<float>();
+            // A non-finite loss is the trainer's to report (TrainingDivergedException naming the part).
+            if (!double.IsFinite(lh) || !double.IsFinite(lp))
+                return new Dictionary<string, Tensor> { ["loss"] = h["loss"] + p["loss"], ["loss_human"] = h["loss"].detach(), ["loss_pseudo"] = p["loss"].detach() };
+            var weight = normalizer.Update(lh, lp);
+            var state = normalizer.Current!;
+            nextStep = step + 1;
+            return new Dictionary<string, Tensor>
+            {
+                ["loss"] = h["loss"] + p["loss"] * weight,
+                ["loss_human"] = h["loss"].detach(),
+                ["loss_pseudo"] = p["loss"].detach(),
+                ["pseudo_weight"] = tensor(weight),
+                [MeanHumanKey] = tensor(state.MeanHuman),
+                [MeanPseudoKey] = tensor(state.MeanPseudo),
+                ["cls_human"] = h["cls"].detach(),
+                ["box_human"] = h["box"].detach(),
+                ["num_pos_human"] = h["num_pos"],
+                ["cls_pseudo"] = p["cls"].detach(),
+                ["box_pseudo"] = p["box"].detach(),
+                ["num_pos_pseudo"] = p["num_pos"],
+            };
+        }
+
+        var training = trainer.Train(model, Loss, ct);
+        batches.Dispose();
+        return DetectionRunParts.EvaluateAndWrite(model, student, labelled, training, outputDirectory, ct);
+    }
+
+    /// <summary>Loss-part names under which the normalizer's running means are logged (and checkpointed).</summary>
+    public const string MeanHumanKey = "loss_human_mean", MeanPseudoKey = "loss_pseudo_mean";
+
+    /// <summary>The seed of the pseudo stream (batch order and augmentation), derived from the run seed so it differs
+    /// from the human stream's.</summary>
+    public static long PseudoStreamSeed(long seed) => (long)Seeding.Derive(seed, "self-training pseudo stream");
+
+    /// <summary>
+    /// The normalizer state before <paramref name="step"/>: none at step 0; otherwise the running means logged with
+    /// the last completed step, read from the checkpoint the trainer resumed from (its header keeps that step's losses).
+    /// </summary>
+    static LossNormalizer.State? NormalizerStateAt(string checkpointDirectory, long step)
+    {
+        if (step == 0) return null;
+        var path = TrainingCheckpoint.List(checkpointDirectory).Where(c => c.Step == step).Select(c => c.Path).FirstOrDefault()
+                   ?? throw new InvalidOperationException($"self-training resumed at step {step} but {checkpointDirectory} has no checkpoint of that step to restore the loss normalizer from");
+        var losses = TrainingCheckpoint.ReadHeader(path).Losses;
+        if (!losses.TryGetValue(MeanHumanKey, out var mh) || !losses.TryGetValue(MeanPseudoKey, out var mp))
+            throw new InvalidDataException($"{path}: checkpoint lacks the loss normalizer's running means ({MeanHumanKey}, {MeanPseudoKey}); was it written by a self-training run?");
+        return new LossNormalizer.State(mh, mp);
+    }
+
+    static void CheckSameCategories(IReadOnlyList<CocoCategory> human, string humanSource, IReadOnlyList<CocoCategory> pseudo, string pseudoSource)
+    {
+        static string Describe(IEnumerable<CocoCategory> cs) => string.Join(", ", cs.OrderBy(c => c.Id).Select(c => $"{c.Id}:{c.Name}"));
+        if (Describe(human) != Describe(pseudo))
+            throw new InvalidDataException($"{pseudoSource}: categories [{Describe(pseudo)}] differ from the human labels' ({humanSource}) [{Describe(human)}]");
+    }
+}

@@ -1,0 +1,30 @@
+using Repro.Core.Models.Backbones;
+using Repro.Core.Models.Detection;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Repro.Core.Regimes.JointTraining;
+
+/// <summary>
+/// Joint training's model: a RetinaNet detector and an image-classification head sharing the detector's backbone
+/// (the head is the backbone family's own, on C5: see <see cref="Backbone.CreateClassificationHead"/>). Parameter
+/// names: <c>detector.*</c> (a detector's own names under that prefix) and <c>classifier.*</c>.
+/// </summary>
+public sealed class JointDetectionClassifier : nn.Module
+{
+    readonly RetinaNet detector;
+    readonly ClassificationHead classifier;
+
+    public JointDetectionClassifier(RetinaNet detector, int numClasses, double dropout = 0.0) : base(nameof(JointDetectionClassifier))
+    {
+        this.detector = detector ?? throw new ArgumentNullException(nameof(detector));
+        classifier = detector.Backbone.CreateClassificationHead(numClasses, dropout);
+        RegisterComponents();
+    }
+
+    public RetinaNet Detector => detector;
+    public ClassificationHead Classifier => classifier;
+
+    /// <summary>Class logits [B, numClasses] of images through the shared backbone and the classification head.</summary>
+    public Tensor ClassLogits(Tensor images) => classifier.call(detector.Backbone.call(images)[2]);
+}
