@@ -14,6 +14,7 @@ type SweepArgs =
     | Device of name: string
     | Golden_Root of folder: string
     | Retry_Failed
+    | Only of text: string
     interface IArgParserTemplate with
         member a.Usage =
             match a with
@@ -26,6 +27,7 @@ type SweepArgs =
             | Device _ -> "cpu | cuda (paper profile; default cuda)."
             | Golden_Root _ -> "folder of golden snapshots (default: golden)."
             | Retry_Failed -> "run again the runs whose record says they failed."
+            | Only _ -> "only the runs whose label contains this text (e.g. \"rand 100% S4 +ST\"), with their prerequisites."
 
 type EnvArgs =
     | [<AltCommandLine("-j")>] Json

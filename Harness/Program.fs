@@ -36,15 +36,18 @@ let private planned (a: ParseResults<SweepArgs>) =
     let paperTables = a.GetResult(SweepArgs.Paper_Tables, defaultValue = "paper-tables")
     let cache = a.GetResult(Data_Cache, defaultValue = dataCacheDefault)
     Repro.Core.Native.TorchNativeLoader.EnsureLoaded() |> ignore
-    let data = Runner.resolveData profile cache (Some(miniatureProgress ()))
+    let data = Plan.resolveData profile cache (Some(miniatureProgress ()))
     let cells = Grid.cells (PaperTables.loadAll paperTables)
-    profile, RunStore.RunStore results, paperTables, data, Runner.plan profile data cells
+    let store = RunStore.RunStore results
+    let runs = Plan.plan profile data store.RunsRoot cells
+    let runs = match a.TryGetResult Only with Some text -> Plan.only text runs | None -> runs
+    profile, store, paperTables, data, runs
 
 let private plan (a: ParseResults<SweepArgs>) =
     let profile, store, _, data, runs = planned a
     printfn "profile %s: %s" profile.Name profile.Description
     printfn "data: %s" data.Description
-    let status (r: Runner.PlannedRun) =
+    let status (r: Plan.PlannedRun) =
         match r.Blocked, store.TryRead r.Hash with
         | Some why, _ -> "blocked: " + why
         | None, Some rec' when rec'.Status = RunStore.Succeeded -> "done"

@@ -35,6 +35,8 @@ type RunStore(root: string) =
     let runsDir = Path.Combine(root, "runs")
 
     member _.Root = root
+    /// The folder holding one sub-folder per run.
+    member _.RunsRoot = runsDir
     member _.RunDir(hash: string) = Path.Combine(runsDir, hash)
     member s.RecordPath(hash: string) = Path.Combine(s.RunDir hash, "record.json")
 

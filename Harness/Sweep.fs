@@ -7,6 +7,7 @@ open System
 open System.Diagnostics
 open Repro.Core.Training
 open Repro.Harness.RunStore
+open Repro.Harness.Plan
 open Repro.Harness.Runner
 
 type Summary =
@@ -32,6 +33,12 @@ let pending (store: RunStore) (retryFailed: bool) (runs: PlannedRun list) =
         match store.TryRead r.Hash with
         | None -> true
         | Some rec' -> retryFailed && rec'.Status = Failed)
+
+/// The one number a progress line shows for a finished run: its task metric, or what a prerequisite produced.
+let headline (metrics: Map<string, float>) =
+    [ "AP"; "mIoU"; "linear_probe_top1"; "top1"; "boxes_per_image" ]
+    |> List.tryPick (fun k -> metrics.TryFind k |> Option.map (fun v -> sprintf "%s %.2f" k v))
+    |> Option.defaultValue "done"
 
 let run (store: RunStore) (runs: PlannedRun list) (retryFailed: bool) (ct: Threading.CancellationToken) =
     use _lock =
@@ -66,7 +73,7 @@ let run (store: RunStore) (runs: PlannedRun list) (retryFailed: bool) (ct: Threa
         let record = execute store r progress ct
         estimatedDone <- estimatedDone + r.EstimatedSeconds
         match record.Status with
-        | Succeeded -> eprintfn "      AP %.1f  (%s)" (defaultArg (record.Metrics.TryFind "AP") nan) (fmt record.WallSeconds)
+        | Succeeded -> eprintfn "      %s  (%s)" (headline record.Metrics) (fmt record.WallSeconds)
         | Failed ->
             failed <- failed + 1
             eprintfn "      FAILED: %s" (defaultArg record.Error "?"))

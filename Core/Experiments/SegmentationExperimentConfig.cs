@@ -72,6 +72,11 @@ public sealed record SegmentationExperimentConfig
     /// <summary>This config as a student on a pseudo-label root (for callers without C# `with`, e.g. F#).</summary>
     public SegmentationExperimentConfig WithPseudo(string root, string set = "pseudo") => this with { PseudoMasksRoot = root, PseudoSet = set };
 
+    /// <summary>This config as a self-training student: human batches plus <paramref name="pseudoBatchSize"/> pseudo-labelled
+    /// images per step from <paramref name="root"/>/<paramref name="set"/>, with or without loss normalization.</summary>
+    public SegmentationExperimentConfig AsStudent(string root, string set, int pseudoBatchSize, bool lossNormalization) =>
+        this with { PseudoMasksRoot = root, PseudoSet = set, PseudoBatchSize = pseudoBatchSize, LossNormalization = lossNormalization };
+
     public void Validate()
     {
         const string p = "SegmentationExperimentConfig.";

@@ -39,6 +39,9 @@ public sealed record SegmentationModelConfig
     /// <summary>This config with another class count and input size (for callers without C# `with`, e.g. F#).</summary>
     public SegmentationModelConfig WithClasses(int numClasses, int inputSize) => this with { NumClasses = numClasses, InputSize = inputSize };
 
+    /// <summary>This config on another backbone (the detector's, so pre-trained backbones load into both).</summary>
+    public SegmentationModelConfig WithBackbone(BackboneConfig backbone) => this with { Backbone = backbone };
+
     /// <summary>Pyramid levels the decoder fuses: log2(OutputStride) … 5.</summary>
     public int MinLevel => OutputStride == 4 ? 2 : 3;
 

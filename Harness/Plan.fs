@@ -1,0 +1,405 @@
+/// From the grid to runs: resolves a profile's data and turns each (cell, seed) into the Core runs it needs — its
+/// own run plus the prerequisites it stands on (pre-trained backbones, teachers, pseudo-label sets), each named by the
+/// hash of its config so that a prerequisite shared by many cells is built once.
+module Repro.Harness.Plan
+
+open System
+open System.IO
+open System.Text.Json
+open System.Text.Json.Nodes
+open Repro.Core.Data.Miniature
+open Repro.Core.Experiments
+open Repro.Core.Models.Detection
+open Repro.Core.Models.Segmentation
+open Repro.Core.Regimes.Segmentation
+open Repro.Core.Training
+open Repro.Harness.Domain
+open Repro.Harness.Profiles
+
+/// A profile's data resolved to files, plus an identity that names it in run hashes (paths are incidental:
+/// moving the data must not change which runs are "the same").
+type ResolvedData =
+    { Detection: DetectionDataConfig
+      NumClasses: int
+      /// The miniature's manifest (None for real data): classification pool, unlabeled pool, segmentation set.
+      Miniature: MiniatureManifest option
+      /// Folder of unlabeled images that teachers pseudo-label (None: self-training cannot run on this data).
+      UnlabeledImages: string option
+      /// Root folders whose paths are replaced by their symbol when a config is hashed.
+      Roots: (string * string) list
+      Identity: string
+      Description: string }
+
+/// Miniature data: generated once per config and cached by hash under `cacheRoot`.
+let resolveData (profile: Profile) (cacheRoot: string) (progress: IProgress<MiniatureProgress> option) =
+    match profile.Data with
+    | Miniature preset ->
+        let m = MiniatureGenerator.Generate(MiniatureConfig.Preset preset, cacheRoot, Option.toObj progress)
+        { Detection =
+            DetectionDataConfig(
+                TrainImages = m.DetectionTrainImages, TrainAnnotations = m.DetectionTrainAnnotations,
+                ValImages = m.DetectionValImages, ValAnnotations = m.DetectionValAnnotations,
+                SmallMaxArea = m.SmallMaxArea, LargeMinArea = m.LargeMinArea)
+          NumClasses = m.DetectionCategories.Count
+          Miniature = Some m
+          UnlabeledImages = Some m.UnlabeledImages
+          Roots = [ Path.GetFullPath m.Root, "data:" ]
+          Identity = sprintf "miniature:%s" m.ContentHash
+          Description = sprintf "miniature %s (%d train / %d val detection images)" preset m.DetectionTrainCount m.DetectionValCount }
+    | RealData(cocoRoot, _) ->
+        let p (parts: string list) = Path.Combine(cocoRoot :: parts |> Array.ofList)
+        let valAnnotations = p [ "annotations"; "instances_val2017.json" ]
+        for f in [ p [ "train2017" ]; p [ "val2017" ] ] do
+            if not (Directory.Exists f) then raise (DirectoryNotFoundException(sprintf "--coco-root: %s not found (expected COCO 2017 layout)" f))
+        if not (File.Exists valAnnotations) then raise (FileNotFoundException(sprintf "--coco-root: %s not found" valAnnotations, valAnnotations))
+        use doc = JsonDocument.Parse(File.ReadAllText valAnnotations)
+        let categories = doc.RootElement.GetProperty("categories").GetArrayLength()
+        let unlabeled = p [ "unlabeled2017" ]
+        { Detection =
+            DetectionDataConfig(
+                TrainImages = p [ "train2017" ], TrainAnnotations = p [ "annotations"; "instances_train2017.json" ],
+                ValImages = p [ "val2017" ], ValAnnotations = valAnnotations)
+          NumClasses = categories
+          Miniature = None
+          UnlabeledImages = (if Directory.Exists unlabeled then Some unlabeled else None)
+          Roots = [ Path.GetFullPath cocoRoot, "coco:" ]
+          Identity = sprintf "coco2017:%s" (Path.GetFullPath cocoRoot)
+          Description = sprintf "COCO 2017 at %s" cocoRoot }
+
+/// What one planned run executes: a Core experiment and its config.
+type RunKind =
+    /// Supervised detection (a grid cell's run, or a teacher / compute-matched baseline).
+    | DetectionRun of DetectionExperimentConfig
+    /// Pre-training of a backbone (ImageNet / ImageNet++ / SimCLR Init): a prerequisite.
+    | PretrainingRun of PretrainingConfig
+    /// A teacher's pseudo boxes on the unlabeled pool: a prerequisite.
+    | PseudoLabelRun of PseudoLabelConfig
+    /// A self-training student (human + pseudo labels).
+    | StudentRun of SelfTrainingConfig
+    /// Detection and classification through one backbone.
+    | JointRun of JointTrainingConfig
+    /// Semantic segmentation, supervised or a self-training student.
+    | SegmentationRun of SegmentationExperimentConfig
+    /// A segmentation teacher's pseudo masks: a prerequisite.
+    | SegmentationPseudoLabelRun of SegmentationPseudoLabelConfig
+
+    member k.Id =
+        match k with
+        | DetectionRun _ -> "detection"
+        | PretrainingRun _ -> "pretraining"
+        | PseudoLabelRun _ -> "pseudo-labels"
+        | StudentRun _ -> "self-training"
+        | JointRun _ -> "joint-training"
+        | SegmentationRun c -> if c.IsSelfTraining then "segmentation-self-training" else "segmentation"
+        | SegmentationPseudoLabelRun _ -> "segmentation-pseudo-labels"
+
+    member k.Config: obj =
+        match k with
+        | DetectionRun c -> box c
+        | PretrainingRun c -> box c
+        | PseudoLabelRun c -> box c
+        | StudentRun c -> box c
+        | JointRun c -> box c
+        | SegmentationRun c -> box c
+        | SegmentationPseudoLabelRun c -> box c
+
+type PlannedRun =
+    { Hash: string
+      Label: string
+      /// The grid cell this run measures; None for a prerequisite (teacher, pre-training, pseudo labels).
+      Cell: Cell option
+      Seed: int
+      Kind: RunKind option
+      Spec: JsonNode option
+      /// Hashes of the runs whose artifacts this one reads; they come earlier in the plan.
+      Requires: string list
+      Blocked: string option
+      EstimatedSeconds: float }
+
+/// The JSON a run is named by: its kind and config, with file paths replaced by symbols (the data's identity, the
+/// prerequisite run's hash), so that moving the data or the results folder does not rename any run.
+let hashedSpec (kind: string) (data: ResolvedData) (runsRoot: string) (config: obj) =
+    let node = JsonNode.Parse(JsonSerializer.Serialize(config, config.GetType(), CanonicalJson.options)).AsObject()
+    // The detection data's files are implied by the data identity (kept out for compatibility with existing runs).
+    match node.["Data"] with
+    | :? JsonObject as d ->
+        for f in [ "TrainImages"; "TrainAnnotations"; "ValImages"; "ValAnnotations" ] do d.Remove f |> ignore
+    | _ -> ()
+    let roots = (Path.GetFullPath runsRoot, "run:") :: data.Roots
+    let rec scrub (n: JsonNode) =
+        match n with
+        | :? JsonObject as o ->
+            for KeyValue(k, v) in List.ofSeq o do
+                match v with
+                | :? JsonValue as s when s.GetValueKind() = JsonValueKind.String ->
+                    let text = s.GetValue<string>()
+                    match roots |> List.tryFind (fun (root, _) -> text.StartsWith(root, StringComparison.Ordinal)) with
+                    | Some(root, symbol) -> o.[k] <- JsonValue.Create(symbol + text.Substring(root.Length).Replace('\\', '/'))
+                    | None -> ()
+                | null -> ()
+                | child -> scrub child
+        | :? JsonArray as a -> for child in a do if not (isNull child) then scrub child
+        | _ -> ()
+    scrub node
+    let spec = JsonObject()
+    spec.["kind"] <- JsonValue.Create kind
+    spec.["specVersion"] <- JsonValue.Create 1
+    spec.["data"] <- JsonValue.Create data.Identity
+    spec.["config"] <- node
+    JsonNode.Parse(CanonicalJson.canonicalizeText (spec.ToJsonString()))
+
+let private hashOfSpec (spec: JsonNode) = (CanonicalJson.sha256 (spec.ToJsonString())).Substring(0, 16)
+
+/// The optimizer settings of a profile for a schedule of `steps`.
+let trainerOptions (profile: Profile) (steps: int) =
+    TrainerOptions(
+        Optimizer = (match profile.Optimizer with
+                     | "sgd" -> OptimizerKind.Sgd
+                     | "adamw" -> OptimizerKind.AdamW
+                     | other -> invalidArg "profile" (sprintf "profile %s: unknown optimizer '%s' (sgd | adamw)" profile.Name other)),
+        LearningRate = profile.LearningRate, Momentum = 0.9,
+        WeightDecay = 4e-5, NoWeightDecayOnNormAndBias = true, WarmupSteps = int64 (min profile.WarmupSteps steps),
+        Schedule = LearningRateScheduleKind.Cosine, TotalSteps = int64 steps, MaxGradNorm = Nullable 10.0,
+        Device = profile.Device, Threads = profile.Threads,
+        CheckpointInterval = int64 (max 50 (steps / 4)), LogInterval = 10L)
+
+/// The supervised detection config of a cell (its init's weights given by the caller) trained for `steps`.
+let detectionConfigFor (profile: Profile) (data: ResolvedData) (cell: Cell) (seed: int) (steps: int) (backboneWeights: string option) =
+    DetectionExperimentConfig(
+        Data = data.Detection.WithFraction(cell.Fraction, 0),
+        Detector = DetectorConfig.Preset(profile.BackboneFor cell.Backbone, data.NumClasses, profile.ImageSize),
+        Augment = Repro.Core.Augment.AugmentConfig.ForLevel(cell.Augment.Id, profile.ImageSize),
+        Trainer = trainerOptions profile steps,
+        BatchSize = profile.BatchSize,
+        Seed = int64 seed,
+        BackboneWeights = Option.toObj backboneWeights)
+
+/// The Core experiment config of one (cell, seed) under a profile (supervised, Rand Init).
+let detectionConfig (profile: Profile) (data: ResolvedData) (cell: Cell) (seed: int) =
+    detectionConfigFor profile data cell seed (profile.StepsFor cell.Augment) None
+
+/// The cell a self-training cell's teacher belongs to: the same initialization, data and augmentation, supervised.
+let teacherCellOf (cell: Cell) = { cell with SelfTraining = false; JointTraining = false; LossNormalization = true }
+
+/// Builds the plan: runs accumulate in dependency order (a prerequisite before its first user), each hash once.
+type private Builder(profile: Profile, data: ResolvedData, runsRoot: string) =
+    let runs = Collections.Generic.List<PlannedRun>()
+    let byHash = Collections.Generic.Dictionary<string, PlannedRun>()
+
+    member _.Runs = List.ofSeq runs
+    member _.RunDir(hash: string) = Path.Combine(runsRoot, hash)
+
+    /// Adds a runnable run (or finds the identical one already planned) and returns its hash.
+    member b.Add(kind: RunKind, label: string, cell: Cell option, seed: int, requires: string list, seconds: float) =
+        let spec = hashedSpec kind.Id data runsRoot kind.Config
+        let hash = hashOfSpec spec
+        match byHash.TryGetValue hash with
+        | true, existing ->
+            // The same config reached from another cell: a cell-less prerequisite can be promoted to a cell's run.
+            if existing.Cell.IsNone && cell.IsSome then
+                let promoted = { existing with Cell = cell; Label = label }
+                byHash.[hash] <- promoted
+                runs.[runs.FindIndex(fun r -> r.Hash = hash)] <- promoted
+        | _ ->
+            let r =
+                { Hash = hash; Label = label; Cell = cell; Seed = seed; Kind = Some kind; Spec = Some spec
+                  Requires = requires; Blocked = None; EstimatedSeconds = seconds }
+            byHash.[hash] <- r
+            runs.Add r
+        hash
+
+    member _.AddBlocked(cell: Cell, seed: int, label: string, why: string) =
+        let hash = CanonicalJson.hashOf (cell, seed, profile.Name)
+        if not (byHash.ContainsKey hash) then
+            let r =
+                { Hash = hash; Label = label; Cell = Some cell; Seed = seed; Kind = None; Spec = None
+                  Requires = []; Blocked = Some why; EstimatedSeconds = 0.0 }
+            byHash.[hash] <- r
+            runs.Add r
+
+/// Why a cell cannot run on this data or with the regimes Core has. Such cells are planned and reported ("not run")
+/// but never faked.
+let blockedReason (data: ResolvedData) (cell: Cell) =
+    let needsPretraining = cell.Init <> Rand
+    if needsPretraining && data.Miniature.IsNone then
+        Some(sprintf "%s on real data needs a pre-training set (an ImageNet root) the paper profile does not take yet" cell.Init.Label)
+    elif cell.SelfTraining && data.UnlabeledImages.IsNone then Some "self-training needs unlabeled images (none in this data)"
+    elif cell.Task = Segmentation && data.Miniature.IsNone then Some "segmentation on real data needs --voc-root support in the paper profile"
+    elif cell.JointTraining && cell.SelfTraining then Some "joint training combined with self-training is not implemented"
+    elif cell.JointTraining && data.Miniature.IsNone then Some "joint training on real data needs a classification set"
+    else None
+
+/// The seconds a run of `steps` × `imagesPerStep` images should take, for estimates.
+let private trainSeconds (profile: Profile) (steps: int) (imagesPerStep: int) =
+    float (steps * imagesPerStep) * profile.SecondsPerImage
+
+/// File names of the artifacts runs leave for their users (Core's names).
+module Artifacts =
+    let backboneWeights = "backbone.weights"
+    let classifierWeights = "classifier.weights"
+    let detectorWeights = Path.Combine("train", "final.weights")
+    let pseudoLabels = "pseudo_labels.json"
+    let segmentationWeights = "model.weights"
+
+/// Every run of the grid under the profile — cells' runs and their prerequisites, runnable or blocked — in an
+/// order where each prerequisite precedes its users.
+let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (cells: Cell list) =
+    let b = Builder(profile, data, runsRoot)
+    let label (cell: Cell) (seed: int) = sprintf "%s seed %d" cell.Name seed
+    let artifact (hash: string) (file: string) = Path.Combine(b.RunDir hash, file)
+    let m () = data.Miniature.Value
+
+    // ---- pre-training: one run per (method, backbone), seeded with the profile's first seed ----
+    let pretrainSeed = List.head profile.Seeds
+    let pretrainConfig (method: PretrainingMethod) (backbone: string) (steps: int) (teacher: string option) =
+        let ps = profile.Pretraining
+        PretrainingConfig(
+            Method = method,
+            Data = ClassificationDataConfig(TrainRoot = m().ClassificationTrain, ValRoot = m().ClassificationVal,
+                                            UnlabeledRoot = (if method = PretrainingMethod.NoisyStudent then m().UnlabeledImages else null)),
+            Backbone = (DetectorConfig.Preset(profile.BackboneFor backbone, data.NumClasses, profile.ImageSize)).Backbone,
+            ImageSize = m().Config.ClassificationImageSize,
+            Trainer = TrainerOptions(
+                Optimizer = OptimizerKind.AdamW, LearningRate = ps.LearningRate, WeightDecay = 4e-5,
+                NoWeightDecayOnNormAndBias = true, WarmupSteps = int64 (min profile.WarmupSteps steps),
+                Schedule = LearningRateScheduleKind.Cosine, TotalSteps = int64 steps, MaxGradNorm = Nullable 10.0,
+                Device = profile.Device, Threads = profile.Threads, CheckpointInterval = int64 (max 50 (steps / 4)), LogInterval = 10L),
+            BatchSize = ps.BatchSize,
+            Seed = int64 pretrainSeed,
+            TeacherClassifierWeights = Option.toObj teacher)
+    let rec pretrained (init: Init) (backbone: string) : (string * string) option =
+        let ps = profile.Pretraining
+        let add method steps teacher requires =
+            let c = pretrainConfig method backbone steps teacher
+            let h = b.Add(PretrainingRun c, sprintf "pre-training %s (%s, %d steps)" init.Label (profile.BackboneFor backbone) steps, None, pretrainSeed,
+                          requires, trainSeconds profile steps ps.BatchSize)
+            Some(h, artifact h Artifacts.backboneWeights)
+        match init with
+        | Rand -> None
+        | ImageNet -> add PretrainingMethod.Supervised ps.Steps None []
+        | SimClr -> add PretrainingMethod.SimClr ps.SimClrSteps None []
+        | ImageNetPlusPlus ->
+            // Noisy Student starts from the ImageNet Init run's classifier: the teacher is shared, not retrained.
+            let teacherHash, _ = (pretrained ImageNet backbone).Value
+            add PretrainingMethod.NoisyStudent ps.StudentSteps (Some(artifact teacherHash Artifacts.classifierWeights)) [ teacherHash ]
+
+    // ---- detection ----
+    /// The supervised detection run of `cell` (its init's backbone) for `steps`; returns its hash.
+    let supervised (cell: Cell) (seed: int) (steps: int) (asCell: bool) (name: string) =
+        let init = pretrained cell.Init cell.Backbone
+        let config = detectionConfigFor profile data cell seed steps (init |> Option.map snd)
+        b.Add(DetectionRun config, name, (if asCell then Some cell else None), seed, (init |> Option.map fst |> Option.toList),
+              trainSeconds profile steps profile.BatchSize)
+
+    /// A self-training cell's teacher: the supervised run of its teacher cell trained `TeacherStepsFactor` times
+    /// longer — to convergence, and on as many images as the student sees, so it is also the student's
+    /// compute-matched baseline.
+    let teacher (cell: Cell) (seed: int) =
+        let t = teacherCellOf cell
+        let steps = profile.StepsFor t.Augment * profile.TeacherStepsFactor
+        supervised t seed steps false (sprintf "teacher %s (%d steps) seed %d" t.Name steps seed)
+
+    let pseudoLabels (cell: Cell) (seed: int) =
+        let teacherHash = teacher cell seed
+        let detector = DetectorConfig.Preset(profile.BackboneFor cell.Backbone, data.NumClasses, profile.ImageSize)
+        let config =
+            PseudoLabelConfig(
+                TeacherWeights = artifact teacherHash Artifacts.detectorWeights, Detector = detector,
+                UnlabeledImages = data.UnlabeledImages.Value, CategoriesFrom = data.Detection.TrainAnnotations,
+                ScoreThreshold = profile.PseudoLabelThreshold)
+        b.Add(PseudoLabelRun config, sprintf "pseudo labels of teacher %s (threshold %g) seed %d" (teacherCellOf cell).Name profile.PseudoLabelThreshold seed,
+              None, seed, [ teacherHash ], 30.0)
+
+    let student (cell: Cell) (seed: int) =
+        let pseudoHash = pseudoLabels cell seed
+        let init = pretrained cell.Init cell.Backbone
+        let steps = profile.StepsFor cell.Augment
+        let config =
+            SelfTrainingConfig(
+                Student = detectionConfigFor profile data cell seed steps (init |> Option.map snd),
+                PseudoAnnotations = artifact pseudoHash Artifacts.pseudoLabels,
+                PseudoImages = data.UnlabeledImages.Value,
+                PseudoBatchSize = profile.BatchSize,
+                LossNormalization = cell.LossNormalization)
+        b.Add(StudentRun config, label cell seed, Some cell, seed, pseudoHash :: (init |> Option.map fst |> Option.toList),
+              trainSeconds profile steps (2 * profile.BatchSize))
+
+    let joint (cell: Cell) (seed: int) =
+        let init = pretrained cell.Init cell.Backbone
+        let steps = profile.StepsFor cell.Augment
+        let config =
+            JointTrainingConfig(
+                Detection = detectionConfigFor profile data cell seed steps (init |> Option.map snd),
+                ClassificationTrainRoot = m().ClassificationTrain,
+                ClassificationBatchSize = profile.BatchSize,
+                ClassificationWeight = profile.JointClassificationWeight)
+        b.Add(JointRun config, label cell seed, Some cell, seed, (init |> Option.map fst |> Option.toList),
+              trainSeconds profile steps (2 * profile.BatchSize))
+
+    // ---- segmentation ----
+    let segmentationConfig (cell: Cell) (seed: int) (steps: int) (weights: string option) =
+        let labelled = defaultArg cell.LabelledSet "train"
+        let detector = DetectorConfig.Preset(profile.BackboneFor cell.Backbone, data.NumClasses, profile.ImageSize)
+        SegmentationExperimentConfig(
+            Data = SegmentationDataConfig(VocRoot = m().VocRoot, TrainSet = labelled, ValSet = "val"),
+            Model = SegmentationModelConfig.Miniature(m().SegmentationClasses.Count, profile.ImageSize).WithBackbone(detector.Backbone),
+            Augment = Repro.Core.Augment.AugmentConfig.ForLevel(cell.Augment.Id, profile.ImageSize),
+            Trainer = trainerOptions profile steps,
+            BatchSize = profile.Segmentation.BatchSize,
+            Seed = int64 seed,
+            BackboneWeights = Option.toObj weights)
+
+    let segmentation (cell: Cell) (seed: int) (steps: int) (asCell: bool) (name: string) =
+        let init = pretrained cell.Init cell.Backbone
+        let config = segmentationConfig cell seed steps (init |> Option.map snd)
+        b.Add(SegmentationRun config, name, (if asCell then Some cell else None), seed, (init |> Option.map fst |> Option.toList),
+              trainSeconds profile steps profile.Segmentation.BatchSize)
+
+    let segmentationStudent (cell: Cell) (seed: int) =
+        let t = teacherCellOf cell
+        let steps = profile.SegmentationStepsFor(defaultArg cell.LabelledSet "train")
+        let teacherHash = segmentation t seed (steps * profile.TeacherStepsFactor) false (sprintf "teacher %s (%d steps) seed %d" t.Name (steps * profile.TeacherStepsFactor) seed)
+        let teacherConfig = segmentationConfig t seed steps None
+        let pseudo =
+            SegmentationPseudoLabelConfig(
+                TeacherWeights = artifact teacherHash Artifacts.segmentationWeights, Model = teacherConfig.Model,
+                UnlabeledImages = data.UnlabeledImages.Value, ConfidenceThreshold = profile.Segmentation.PseudoConfidence,
+                Device = profile.Device)
+        let pseudoHash =
+            b.Add(SegmentationPseudoLabelRun pseudo, sprintf "pseudo masks of teacher %s seed %d" t.Name seed, None, seed, [ teacherHash ], 30.0)
+        let init = pretrained cell.Init cell.Backbone
+        let config =
+            (segmentationConfig cell seed steps (init |> Option.map snd))
+                .AsStudent(b.RunDir pseudoHash, pseudo.SetName, profile.Segmentation.BatchSize, cell.LossNormalization)
+        b.Add(SegmentationRun config, label cell seed, Some cell, seed, pseudoHash :: (init |> Option.map fst |> Option.toList),
+              trainSeconds profile steps (2 * profile.Segmentation.BatchSize))
+
+    for cell in cells do
+        for seed in profile.Seeds do
+            match blockedReason data cell with
+            | Some why -> b.AddBlocked(cell, seed, label cell seed, why)
+            | None ->
+                match cell.Task with
+                | Task.Detection when cell.JointTraining -> joint cell seed |> ignore
+                | Task.Detection when cell.SelfTraining -> student cell seed |> ignore
+                | Task.Detection -> supervised cell seed (profile.StepsFor cell.Augment) true (label cell seed) |> ignore
+                | Task.Segmentation when cell.SelfTraining -> segmentationStudent cell seed |> ignore
+                | Task.Segmentation ->
+                    segmentation cell seed (profile.SegmentationStepsFor(defaultArg cell.LabelledSet "train")) true (label cell seed) |> ignore
+    b.Runs
+
+/// The runs whose label contains `text` (case-insensitive), with everything they require, in plan order.
+let only (text: string) (runs: PlannedRun list) =
+    let byHash = runs |> List.map (fun r -> r.Hash, r) |> Map.ofList
+    let rec close (acc: Set<string>) (hash: string) =
+        if acc.Contains hash then acc
+        else
+            let acc = acc.Add hash
+            match byHash.TryFind hash with
+            | Some r -> r.Requires |> List.fold close acc
+            | None -> acc
+    let selected =
+        runs
+        |> List.filter (fun r -> r.Label.Contains(text, StringComparison.OrdinalIgnoreCase))
+        |> List.fold (fun acc r -> close acc r.Hash) Set.empty
+    runs |> List.filter (fun r -> selected.Contains r.Hash)

@@ -1,0 +1,127 @@
+module Repro.Harness.Tests.PlanTests
+
+open System.IO
+open Xunit
+open Repro.Core.Data.Miniature
+open Repro.Core.Experiments
+open Repro.Harness
+open Repro.Harness.Domain
+open Repro.Harness.Plan
+
+/// Resolved miniature data without generating it: planning only builds configs, it reads no file.
+let private dataAt (root: string) =
+    let m =
+        MiniatureManifest(
+            Root = root, ContentHash = "c0ffee",
+            DetectionCategories = System.Collections.Generic.List<string>([ for i in 1..8 -> sprintf "c%d" i ]),
+            SegmentationClasses = System.Collections.Generic.List<string>([ for i in 0..8 -> sprintf "s%d" i ]))
+    { Detection =
+        DetectionDataConfig(
+            TrainImages = m.DetectionTrainImages, TrainAnnotations = m.DetectionTrainAnnotations,
+            ValImages = m.DetectionValImages, ValAnnotations = m.DetectionValAnnotations)
+      NumClasses = 8
+      Miniature = Some m
+      UnlabeledImages = Some m.UnlabeledImages
+      Roots = [ Path.GetFullPath root, "data:" ]
+      Identity = "miniature:c0ffee"
+      Description = "test" }
+
+let private cells () = Grid.cells (PaperTables.loadAll TestPaths.paperTables)
+
+let private planAt (dataRoot: string) (runsRoot: string) =
+    Plan.plan Profiles.smoke (dataAt dataRoot) runsRoot (cells ())
+
+let private cell (name: string) (runs: PlannedRun list) =
+    runs |> List.find (fun r -> r.Cell |> Option.exists (fun c -> c.Name = name))
+
+[<Fact>]
+let ``every prerequisite comes before its first user and exists in the plan`` () =
+    let runs = planAt "/data/mini" "/results/runs"
+    let position = runs |> List.mapi (fun i r -> r.Hash, i) |> Map.ofList
+    for r in runs do
+        for h in r.Requires do
+            Assert.True(position.ContainsKey h, sprintf "%s requires %s, which is not planned" r.Label h)
+            Assert.True(position.[h] < position.[r.Hash], sprintf "%s comes before its prerequisite %s" r.Label h)
+    // Each hash is planned once.
+    Assert.Equal(runs.Length, (runs |> List.distinctBy (fun r -> r.Hash)).Length)
+
+[<Fact>]
+let ``a student stands on pseudo labels of a teacher trained twice as long with the same init`` () =
+    let runs = planAt "/data/mini" "/results/runs"
+    let byHash = runs |> List.map (fun r -> r.Hash, r) |> Map.ofList
+    let student = cell "det efficientnet-b7 imagenet 20% S4 +ST" runs
+    let config = match student.Kind with Some(StudentRun c) -> c | other -> failwithf "not a student: %A" other
+    let pseudo = byHash.[student.Requires.Head]
+    let pseudoConfig = match pseudo.Kind with Some(PseudoLabelRun c) -> c | other -> failwithf "not pseudo labels: %A" other
+    let teacher = byHash.[pseudo.Requires.Head]
+    let teacherConfig = match teacher.Kind with Some(DetectionRun c) -> c | other -> failwithf "not a detection run: %A" other
+    // The student reads the pseudo-label run's file and the teacher run's weights, through their run folders.
+    Assert.Equal(Path.Combine("/results/runs", pseudo.Hash, "pseudo_labels.json"), config.PseudoAnnotations)
+    Assert.Equal(Path.Combine("/results/runs", teacher.Hash, "train", "final.weights"), pseudoConfig.TeacherWeights)
+    Assert.Equal(Profiles.smoke.PseudoLabelThreshold, pseudoConfig.ScoreThreshold)
+    // Teacher: same init (the same pre-trained backbone), data and augmentation; 2x the student's steps.
+    Assert.Equal(2L * config.Student.Trainer.TotalSteps, teacherConfig.Trainer.TotalSteps)
+    Assert.Equal(config.Student.BackboneWeights, teacherConfig.BackboneWeights)
+    Assert.Equal(config.Student.Data.Fraction, teacherConfig.Data.Fraction)
+    Assert.Equal(config.Student.Augment, teacherConfig.Augment)
+    Assert.Equal(config.Student.BatchSize, config.PseudoBatchSize)
+    Assert.True(config.LossNormalization)
+    // The ablation cell differs only in loss normalization, and shares the teacher and pseudo labels.
+    let plain = cell "det efficientnet-b7 rand 20% S4 +ST (no loss norm)" runs
+    let normalized = cell "det efficientnet-b7 rand 20% S4 +ST" runs
+    Assert.Equal<string list>(normalized.Requires, plain.Requires)
+    match plain.Kind with
+    | Some(StudentRun c) -> Assert.False(c.LossNormalization)
+    | other -> failwithf "not a student: %A" other
+
+[<Fact>]
+let ``pre-trained inits load the backbone their pre-training run writes; ImageNet++ starts from ImageNet's classifier`` () =
+    let runs = planAt "/data/mini" "/results/runs"
+    let byHash = runs |> List.map (fun r -> r.Hash, r) |> Map.ofList
+    let run = cell "det efficientnet-b7 imagenet++ 20% S4" runs
+    let config = match run.Kind with Some(DetectionRun c) -> c | other -> failwithf "not detection: %A" other
+    let pre = byHash.[run.Requires.Head]
+    let preConfig = match pre.Kind with Some(PretrainingRun c) -> c | other -> failwithf "not pre-training: %A" other
+    Assert.Equal(PretrainingMethod.NoisyStudent, preConfig.Method)
+    Assert.Equal(Path.Combine("/results/runs", pre.Hash, "backbone.weights"), config.BackboneWeights)
+    Assert.Equal(config.Detector.Backbone, preConfig.Backbone)
+    let supervised = byHash.[pre.Requires.Head]
+    Assert.Equal(Path.Combine("/results/runs", supervised.Hash, "classifier.weights"), preConfig.TeacherClassifierWeights)
+    match supervised.Kind with
+    | Some(PretrainingRun c) -> Assert.Equal(PretrainingMethod.Supervised, c.Method)
+    | other -> failwithf "not pre-training: %A" other
+    // Rand Init loads nothing and needs nothing.
+    let rand = cell "det efficientnet-b7 rand 20% S4" runs
+    Assert.Empty(rand.Requires)
+    match rand.Kind with
+    | Some(DetectionRun c) -> Assert.Null(c.BackboneWeights)
+    | other -> failwithf "not detection: %A" other
+
+[<Fact>]
+let ``run names do not depend on where the data or the results folder live`` () =
+    let a = planAt "/data/mini" "/results/runs" |> List.map (fun r -> r.Hash)
+    let b = planAt "/elsewhere/cache/mini" "/tmp/other/runs" |> List.map (fun r -> r.Hash)
+    Assert.Equal<string list>(a, b)
+    // ... while the spec keeps the symbolic path, so a record still says which prerequisite it read.
+    let runs = planAt "/data/mini" "/results/runs"
+    let student = cell "det efficientnet-b7 rand 100% S4 +ST" runs
+    let text = student.Spec.Value.ToJsonString()
+    Assert.Contains(sprintf "run:/%s/pseudo_labels.json" student.Requires.Head, text)
+    Assert.DoesNotContain("/results/runs", text)
+
+[<Fact>]
+let ``only keeps the matching runs and everything they stand on`` () =
+    let runs = planAt "/data/mini" "/results/runs"
+    let picked = Plan.only "imagenet++ 20% S4 +ST" runs
+    // Student, its pseudo labels and teacher, and both pre-training runs behind ImageNet++.
+    Assert.Equal(5, picked.Length)
+    Assert.Equal(1, picked |> List.filter (fun r -> r.Cell.IsSome) |> List.length)
+    let hashes = picked |> List.map (fun r -> r.Hash) |> Set.ofList
+    for r in picked do for h in r.Requires do Assert.Contains(h, hashes)
+
+[<Fact>]
+let ``joint training with self-training is planned as blocked, with its reason`` () =
+    let runs = planAt "/data/mini" "/results/runs"
+    let blocked = runs |> List.filter (fun r -> r.Blocked.IsSome)
+    Assert.Single(blocked) |> ignore
+    Assert.Contains("joint training combined with self-training", blocked.Head.Blocked.Value)
