@@ -58,7 +58,7 @@ public sealed record SegmentationExperimentConfig
     public string PseudoSet { get; init; } = "pseudo";
     /// <summary>Pseudo-labelled images per step in joint training; 0 = same as <see cref="BatchSize"/> (half human, half pseudo).</summary>
     public int PseudoBatchSize { get; init; }
-    /// <summary>Joint training: L = L_h + Alpha·(L̄_h/L̄_p)·L_p when true, L = L_h + Alpha·L_p when false.</summary>
+    /// <summary>Joint training: L = L_h + Alpha·(L̄_h/L̄_p)·L_p when true, the plain sum L = L_h + L_p when false (the ablation).</summary>
     public bool LossNormalization { get; init; } = true;
     public double Alpha { get; init; } = 1.0;
     /// <summary>EMA momentum of the running losses L̄_h, L̄_p.</summary>

@@ -1,14 +1,14 @@
+using Repro.Core.Regimes.SelfTraining;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Repro.Core.Regimes.Segmentation;
 
-// TODO(lead): unify with SelfTraining/LossNormalizer on merge.
 /// <summary>
 /// The student's loss with the paper's loss normalization (Appendix B form as the reference states it):
 /// L = L_h + α · (L̄_h / L̄_p) · L_p, where L̄_h and L̄_p are running means (EMA with <see cref="Momentum"/>,
-/// started at the first step's values) of the detached human and pseudo losses; without normalization
-/// L = L_h + α · L_p. The running means are buffers (<c>running_human</c>, <c>running_pseudo</c>, <c>steps</c>) so a
+/// started at the first step's values) of the detached human and pseudo losses; without normalization the plain sum
+/// L = L_h + L_p (see <see cref="LossNormalizer"/>, which computes the weight for both tasks). The running means are buffers (<c>running_human</c>, <c>running_pseudo</c>, <c>steps</c>) so a
 /// checkpoint holds them and a resumed run continues exactly.
 /// </summary>
 public sealed class SegmentationLossMix : nn.Module
@@ -45,19 +45,15 @@ public sealed class SegmentationLossMix : nn.Module
         Tensor weight;
         using (no_grad())
         {
-            var h = human.detach().to(ScalarType.Float64).reshape(1);
-            var p = pseudo.detach().to(ScalarType.Float64).reshape(1);
-            bool first = steps.item<long>() == 0;
-            if (first) { running_human.copy_(h); running_pseudo.copy_(p); }
-            else
-            {
-                running_human.mul_(Momentum).add_(h * (1 - Momentum));
-                running_pseudo.mul_(Momentum).add_(p * (1 - Momentum));
-            }
+            // The formula lives in one place (LossNormalizer, shared with detection); this module only keeps its state
+            // in buffers so that a checkpoint of the student holds it.
+            var normalizer = new LossNormalizer(Momentum, Alpha, Normalize);
+            if (steps.item<long>() > 0) normalizer.Restore(new LossNormalizer.State(running_human.item<double>(), running_pseudo.item<double>()));
+            double w = normalizer.Update(human.detach().to(ScalarType.Float64).item<double>(), pseudo.detach().to(ScalarType.Float64).item<double>());
+            running_human.fill_(normalizer.Current!.MeanHuman);
+            running_pseudo.fill_(normalizer.Current!.MeanPseudo);
             steps.add_(1);
-            // A pseudo batch whose pixels were all ignored has L_p = 0; the floor keeps the ratio finite.
-            weight = Normalize ? running_human / running_pseudo.clamp(min: 1e-8) * Alpha : full(1, Alpha, ScalarType.Float64);
-            weight = weight.to(pseudo.dtype).reshape(new long[0]);
+            weight = full(new long[0], w, pseudo.dtype);
         }
         return new Dictionary<string, Tensor>
         {

@@ -32,11 +32,12 @@ public class SegmentationLossMixTests : TorchTestBase
     }
 
     [Fact]
-    public void Without_normalization_the_pseudo_loss_is_weighted_by_alpha()
+    public void Without_normalization_the_loss_is_the_plain_sum()
     {
+        // The paper's ablation (the same rule as detection's LossNormalizer): L_h + L_p, α unused.
         using var mix = new SegmentationLossMix(alpha: 0.3, normalize: false);
-        Assert.Equal(1 + 0.3f * 5, Step(mix, 1, 5).Loss, 5);
-        Assert.Equal(2 + 0.3f * 7, Step(mix, 2, 7).Loss, 5);
+        Assert.Equal(1 + 5f, Step(mix, 1, 5).Loss, 5);
+        Assert.Equal(2 + 7f, Step(mix, 2, 7).Loss, 5);
     }
 
     [Fact]
