@@ -62,7 +62,7 @@ let ``a killed sweep resumes and completes the grid with one intact record per r
     Assert.True((codeG = 0), outG + errG)
     Assert.Contains("golden check passed (smoke)", outG)
     // ... and a perturbed result fails the check with a diff naming the cell.
-    let victim = all |> List.find (fun r -> r.Label.Contains "rand 100% S1")
+    let victim = all |> List.find (fun r -> r.Label = "det efficientnet-b7 rand 100% S1 seed 0")
     store.Write { victim with Metrics = victim.Metrics.Add("AP", victim.Metrics.["AP"] + 1.0) }
     let codeP, outP, errP = CliTests.runRepro ([ "golden"; "check"; "--golden-root"; golden ] @ common)
     Assert.Equal(1, codeP)
