@@ -6,6 +6,7 @@ module Repro.Harness.Sweep
 open System
 open System.Diagnostics
 open Repro.Core.Training
+open Spectre.Console
 open Repro.Harness.RunStore
 open Repro.Harness.Plan
 open Repro.Harness.Runner
@@ -40,6 +41,59 @@ let headline (metrics: Map<string, float>) =
     |> List.tryPick (fun k -> metrics.TryFind k |> Option.map (fun v -> sprintf "%s %.2f" k v))
     |> Option.defaultValue "done"
 
+/// Where a sweep's progress goes: one run starts, reports steps, ends.
+type private Display =
+    abstract Start: index: int * total: int * label: string * runEta: float * sweepEta: float -> unit
+    abstract Step: TrainingProgress -> unit
+    abstract Finish: RunRecord -> unit
+
+/// Plain lines on stderr, a few per run: they read well in logs, CI and redirected output.
+let private lineDisplay () =
+    let mutable lastPrint = Stopwatch.StartNew()
+    { new Display with
+        member _.Start(i, n, label, runEta, sweepEta) =
+            lastPrint <- Stopwatch.StartNew()
+            eprintfn "[%d/%d] %s  (run ~%s, sweep left ~%s)" i n label (fmt runEta) (fmt sweepEta)
+        member _.Step p =
+            if lastPrint.Elapsed.TotalSeconds >= 15.0 || p.Step = p.TotalSteps then
+                lastPrint <- Stopwatch.StartNew()
+                let loss = match p.Losses.TryGetValue "loss" with | true, v -> sprintf "%.3f" v | _ -> "?"
+                eprintfn "      step %d/%d  loss %s  lr %.4g  %s  eta %s" p.Step p.TotalSteps loss p.LearningRate
+                    (match Option.ofNullable p.ImagesPerSecond with Some ips -> sprintf "%.0f img/s" ips | None -> "")
+                    (fmt p.Eta.TotalSeconds)
+        member _.Finish record =
+            match record.Status with
+            | Succeeded -> eprintfn "      %s  (%s)" (headline record.Metrics) (fmt record.WallSeconds)
+            | Failed -> eprintfn "      FAILED: %s" (defaultArg record.Error "?") }
+
+/// A live Spectre.Console display on an interactive terminal: a bar for the sweep (by estimated time) and one for the
+/// current run (by steps), each with its ETA; finished runs stay listed with their headline number.
+let private spectreDisplay (ctx: ProgressContext) (totalEstimate: float) =
+    let sweep = ctx.AddTask("sweep", true, max 1.0 totalEstimate)
+    let mutable current: ProgressTask option = None
+    let esc (s: string) = Markup.Escape s
+    { new Display with
+        member _.Start(i, n, label, _, _) =
+            current <- Some(ctx.AddTask(sprintf "[[%d/%d]] %s" i n (esc label), true, 1.0))
+        member _.Step p =
+            match current with
+            | Some t ->
+                t.MaxValue <- float p.TotalSteps
+                t.Value <- float p.Step
+            | None -> ()
+        member _.Finish record =
+            match current with
+            | Some t ->
+                let outcome =
+                    match record.Status with
+                    | Succeeded -> sprintf "[green]%s[/]" (esc (headline record.Metrics))
+                    | Failed -> sprintf "[red]FAILED: %s[/]" (esc (defaultArg record.Error "?"))
+                t.Description <- sprintf "%s  %s (%s)" t.Description outcome (fmt record.WallSeconds)
+                t.Value <- t.MaxValue
+                t.StopTask()
+            | None -> ()
+            current <- None }, sweep
+
 let run (store: RunStore) (runs: PlannedRun list) (retryFailed: bool) (ct: Threading.CancellationToken) =
     use _lock =
         match SweepLock.Acquire store.Root with
@@ -48,33 +102,37 @@ let run (store: RunStore) (runs: PlannedRun list) (retryFailed: bool) (ct: Threa
     let todo = pending store retryFailed runs
     let blocked = runs |> List.filter (fun r -> r.Blocked.IsSome) |> List.length
     let skipped = (runs |> List.filter (fun r -> r.Blocked.IsNone) |> List.distinctBy (fun r -> r.Hash) |> List.length) - todo.Length
-    eprintfn "sweep: %d runs to do, %d already recorded, %d blocked (regime not implemented yet)" todo.Length skipped blocked
+    eprintfn "sweep: %d runs to do, %d already recorded, %d blocked (see `repro plan` for why)" todo.Length skipped blocked
     let sw = Stopwatch.StartNew()
     let mutable estimatedDone = 0.0
     let mutable failed = 0
     let totalEstimate = todo |> List.sumBy (fun r -> r.EstimatedSeconds)
-    todo
-    |> List.iteri (fun i r ->
-        ct.ThrowIfCancellationRequested()
-        // Scale the remaining estimate by how the finished runs compared with their estimates.
-        let ratio = if estimatedDone > 0.0 then sw.Elapsed.TotalSeconds / estimatedDone else 1.0
-        eprintfn "[%d/%d] %s  (run ~%s, sweep left ~%s)" (i + 1) todo.Length r.Label
-            (fmt (r.EstimatedSeconds * ratio)) (fmt ((totalEstimate - estimatedDone) * ratio))
-        let mutable lastPrint = Stopwatch.StartNew()
-        let progress =
-            { new IProgress<TrainingProgress> with
-                member _.Report p =
-                    if lastPrint.Elapsed.TotalSeconds >= 15.0 || p.Step = p.TotalSteps then
-                        lastPrint <- Stopwatch.StartNew()
-                        let loss = match p.Losses.TryGetValue "loss" with | true, v -> sprintf "%.3f" v | _ -> "?"
-                        eprintfn "      step %d/%d  loss %s  lr %.4g  %s  eta %s" p.Step p.TotalSteps loss p.LearningRate
-                            (match Option.ofNullable p.ImagesPerSecond with Some ips -> sprintf "%.0f img/s" ips | None -> "")
-                            (fmt p.Eta.TotalSeconds) }
-        let record = execute store r progress ct
-        estimatedDone <- estimatedDone + r.EstimatedSeconds
-        match record.Status with
-        | Succeeded -> eprintfn "      %s  (%s)" (headline record.Metrics) (fmt record.WallSeconds)
-        | Failed ->
-            failed <- failed + 1
-            eprintfn "      FAILED: %s" (defaultArg record.Error "?"))
+    let loop (display: Display) (onRunDone: float -> unit) =
+        todo
+        |> List.iteri (fun i r ->
+            ct.ThrowIfCancellationRequested()
+            // Scale the remaining estimate by how the finished runs compared with their estimates.
+            let ratio = if estimatedDone > 0.0 then sw.Elapsed.TotalSeconds / estimatedDone else 1.0
+            display.Start(i + 1, todo.Length, r.Label, r.EstimatedSeconds * ratio, (totalEstimate - estimatedDone) * ratio)
+            let progress = { new IProgress<TrainingProgress> with member _.Report p = display.Step p }
+            let record = execute store r progress ct
+            estimatedDone <- estimatedDone + r.EstimatedSeconds
+            if record.Status = Failed then failed <- failed + 1
+            display.Finish record
+            onRunDone r.EstimatedSeconds)
+    // A live display only where a person watches a terminal; logs, CI and tests get plain lines.
+    let interactive =
+        not Console.IsErrorRedirected && isNull (Environment.GetEnvironmentVariable "CI")
+        && isNull (Environment.GetEnvironmentVariable "REPRO_PLAIN_PROGRESS")
+    if interactive && not todo.IsEmpty then
+        let console = AnsiConsole.Create(AnsiConsoleSettings(Out = AnsiConsoleOutput(Console.Error)))
+        console.Progress()
+            .AutoClear(false)
+            .Columns([| TaskDescriptionColumn(Alignment = Justify.Left) :> ProgressColumn
+                        ProgressBarColumn(); PercentageColumn()
+                        RemainingTimeColumn(); SpinnerColumn() |])
+            .Start(fun ctx ->
+                let display, sweepTask = spectreDisplay ctx totalEstimate
+                loop display (fun seconds -> sweepTask.Increment seconds))
+    else loop (lineDisplay ()) ignore
     { Ran = todo.Length - failed; Failed = failed; Skipped = skipped; Blocked = blocked; WallSeconds = sw.Elapsed.TotalSeconds }
