@@ -72,8 +72,9 @@ type RunKind =
     | DetectionRun of DetectionExperimentConfig
     /// Pre-training of a backbone (ImageNet / ImageNet++ / SimCLR Init): a prerequisite.
     | PretrainingRun of PretrainingConfig
-    /// A teacher's pseudo boxes on the unlabeled pool: a prerequisite.
-    | PseudoLabelRun of PseudoLabelConfig
+    /// A teacher's pseudo boxes on the unlabeled pool: a prerequisite. Where the pool's true boxes are known (the
+    /// miniature withholds them), the record also says how good the pseudo boxes are; that file is not part of the config.
+    | PseudoLabelRun of PseudoLabelConfig * hiddenAnnotations: string option
     /// A self-training student (human + pseudo labels).
     | StudentRun of SelfTrainingConfig
     /// Detection and classification through one backbone.
@@ -97,7 +98,7 @@ type RunKind =
         match k with
         | DetectionRun c -> box c
         | PretrainingRun c -> box c
-        | PseudoLabelRun c -> box c
+        | PseudoLabelRun(c, _) -> box c
         | StudentRun c -> box c
         | JointRun c -> box c
         | SegmentationRun c -> box c
@@ -307,7 +308,8 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (cells: Cell
                 TeacherWeights = artifact teacherHash Artifacts.detectorWeights, Detector = detector,
                 UnlabeledImages = data.UnlabeledImages.Value, CategoriesFrom = data.Detection.TrainAnnotations,
                 ScoreThreshold = profile.PseudoLabelThreshold)
-        b.Add(PseudoLabelRun config, sprintf "pseudo labels of teacher %s (threshold %g) seed %d" (teacherCellOf cell).Name profile.PseudoLabelThreshold seed,
+        let hidden = data.Miniature |> Option.map (fun m -> m.UnlabeledHiddenAnnotations)
+        b.Add(PseudoLabelRun(config, hidden), sprintf "pseudo labels of teacher %s (threshold %g) seed %d" (teacherCellOf cell).Name profile.PseudoLabelThreshold seed,
               None, seed, [ teacherHash ], 30.0)
 
     let student (cell: Cell) (seed: int) =

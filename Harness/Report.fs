@@ -18,7 +18,10 @@ type StudentComparison =
       Student: Stats.Estimate option
       /// Student minus compute-matched baseline, with a Welch interval over seeds.
       Gain: Stats.Difference option
-      BoxesPerImage: Stats.Estimate option }
+      BoxesPerImage: Stats.Estimate option
+      /// Pseudo boxes against the unlabeled pool's withheld true boxes (the miniature's), IoU 0.5, in percent.
+      Precision: Stats.Estimate option
+      Recall: Stats.Estimate option }
 
 type Rendered =
     { Tables: Tables.TableResult list
@@ -53,7 +56,9 @@ let students (store: RunStore.RunStore) (plan: Plan.PlannedRun list) =
                   Supervised = estimateOf metric (read supervised)
                   Baseline = baseline; Student = student
                   Gain = (match student, baseline with Some s, Some b -> Some(Stats.difference level s b) | _ -> None)
-                  BoxesPerImage = estimateOf "boxes_per_image" (read pseudo) } ]
+                  BoxesPerImage = estimateOf "boxes_per_image" (read pseudo)
+                  Precision = estimateOf "precision" (read pseudo)
+                  Recall = estimateOf "recall" (read pseudo) } ]
 
 let studentsToMarkdown (rows: StudentComparison list) =
     let sb = StringBuilder()
@@ -67,8 +72,8 @@ let studentsToMarkdown (rows: StudentComparison list) =
                   "supervised run trained twice as long — it saw as many images as the student (a student step takes a " +
                   "human and a pseudo batch), so it is the compute-matched baseline; the gain is student − teacher with a " +
                   sprintf "%.0f%% Welch interval over seeds." (level * 100.0)).AppendLine() |> ignore
-    sb.AppendLine("| Cell | Supervised | Teacher (compute-matched) | Student | Student − teacher | Pseudo boxes / image |") |> ignore
-    sb.AppendLine("|---|---|---|---|---|---|") |> ignore
+    sb.AppendLine("| Cell | Supervised | Teacher (compute-matched) | Student | Student − teacher | Pseudo boxes / image | Pseudo precision / recall |") |> ignore
+    sb.AppendLine("|---|---|---|---|---|---|---|") |> ignore
     for r in rows do
         let gain =
             match r.Gain with
@@ -78,7 +83,11 @@ let studentsToMarkdown (rows: StudentComparison list) =
                 | None -> sprintf "%+.1f" d.Delta
             | None -> "n/a"
         let boxes = match r.BoxesPerImage with Some e -> sprintf "%.2f" e.Mean | None -> "n/a"
-        sb.AppendLine(sprintf "| %s (%s) | %s | %s | %s | %s | %s |" r.Cell.Name r.Metric (est r.Supervised) (est r.Baseline) (est r.Student) gain boxes) |> ignore
+        let quality =
+            match r.Precision, r.Recall with
+            | Some p, Some q -> sprintf "%.0f%% / %.0f%%" p.Mean q.Mean
+            | _ -> "n/a"
+        sb.AppendLine(sprintf "| %s (%s) | %s | %s | %s | %s | %s | %s |" r.Cell.Name r.Metric (est r.Supervised) (est r.Baseline) (est r.Student) gain boxes quality) |> ignore
     sb.ToString()
 
 /// Recomputes every table from the records of the planned runs (a cell's records are those of its runs).
