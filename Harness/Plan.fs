@@ -245,6 +245,9 @@ module Artifacts =
 /// Every run of the grid under the profile — cells' runs and their prerequisites, runnable or blocked — in an
 /// order where each prerequisite precedes its users.
 let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (cells: Cell list) =
+    // Absolute, so that the paths configs carry are the ones hashing replaces by `run:` (a relative results folder
+    // would otherwise leak into the names of every run that reads a prerequisite).
+    let runsRoot = Path.GetFullPath runsRoot
     let b = Builder(profile, data, runsRoot)
     let label (cell: Cell) (seed: int) = sprintf "%s seed %d" cell.Name seed
     let artifact (hash: string) (file: string) = Path.Combine(b.RunDir hash, file)

@@ -102,6 +102,9 @@ let ``run names do not depend on where the data or the results folder live`` () 
     let a = planAt "/data/mini" "/results/runs" |> List.map (fun r -> r.Hash)
     let b = planAt "/elsewhere/cache/mini" "/tmp/other/runs" |> List.map (fun r -> r.Hash)
     Assert.Equal<string list>(a, b)
+    // A relative results folder (the command line's default) names runs the same way too.
+    let c = planAt "/data/mini" (Path.Combine("results", "smoke", "runs")) |> List.map (fun r -> r.Hash)
+    Assert.Equal<string list>(a, c)
     // ... while the spec keeps the symbolic path, so a record still says which prerequisite it read.
     let runs = planAt "/data/mini" "/results/runs"
     let student = cell "det efficientnet-b7 rand 100% S4 +ST" runs
