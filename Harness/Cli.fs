@@ -15,6 +15,7 @@ type SweepArgs =
     | Golden_Root of folder: string
     | Retry_Failed
     | Only of text: string
+    | Threads of count: int
     interface IArgParserTemplate with
         member a.Usage =
             match a with
@@ -27,7 +28,8 @@ type SweepArgs =
             | Device _ -> "cpu | cuda (paper profile; default cuda)."
             | Golden_Root _ -> "folder of golden snapshots (default: golden)."
             | Retry_Failed -> "run again the runs whose record says they failed."
-            | Only _ -> "only the runs whose label contains this text (e.g. \"rand 100% S4 +ST\"), with their prerequisites."
+            | Only _ -> "only the runs whose label contains this text (e.g. \"rand 100% S4 +ST\"), with their prerequisites; repeat it for several."
+            | Threads _ -> "CPU threads per run (default: the profile's); not part of a run's identity, so two sweeps of 1 thread each can share 2 cores."
 
 type EnvArgs =
     | [<AltCommandLine("-j")>] Json

@@ -132,6 +132,8 @@ let hashedSpec (kind: string) (data: ResolvedData) (runsRoot: string) (config: o
         | :? JsonObject as o ->
             for KeyValue(k, v) in List.ofSeq o do
                 match v with
+                // How many CPU threads a run uses changes its speed, not its result: not part of its name.
+                | _ when k = "Threads" -> o.Remove k |> ignore
                 | :? JsonValue as s when s.GetValueKind() = JsonValueKind.String ->
                     let text = s.GetValue<string>()
                     match roots |> List.tryFind (fun (root, _) -> text.StartsWith(root, StringComparison.Ordinal)) with
@@ -393,8 +395,8 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (cells: Cell
                     segmentation cell seed (profile.SegmentationStepsFor(defaultArg cell.LabelledSet "train")) true (label cell seed) |> ignore
     b.Runs
 
-/// The runs whose label contains `text` (case-insensitive), with everything they require, in plan order.
-let only (text: string) (runs: PlannedRun list) =
+/// The runs whose label contains one of `texts` (case-insensitive), with everything they require, in plan order.
+let only (texts: string list) (runs: PlannedRun list) =
     let byHash = runs |> List.map (fun r -> r.Hash, r) |> Map.ofList
     let rec close (acc: Set<string>) (hash: string) =
         if acc.Contains hash then acc
@@ -405,6 +407,6 @@ let only (text: string) (runs: PlannedRun list) =
             | None -> acc
     let selected =
         runs
-        |> List.filter (fun r -> r.Label.Contains(text, StringComparison.OrdinalIgnoreCase))
+        |> List.filter (fun r -> texts |> List.exists (fun text -> r.Label.Contains(text, StringComparison.OrdinalIgnoreCase)))
         |> List.fold (fun acc r -> close acc r.Hash) Set.empty
     runs |> List.filter (fun r -> selected.Contains r.Hash)

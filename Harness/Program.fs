@@ -32,6 +32,11 @@ let private planned (a: ParseResults<SweepArgs>) =
             | None -> raise (ArgumentException "--profile paper needs --coco-root (COCO 2017 on disk)")
         | other -> raise (ArgumentException(sprintf "unknown profile '%s' (%s)" other (String.Join(" | ", Profiles.names))))
     let profile = match a.TryGetResult Device with Some d when name <> "paper" -> { profile with Device = d } | _ -> profile
+    let profile =
+        match a.TryGetResult SweepArgs.Threads with
+        | Some n when n < 0 -> raise (ArgumentException(sprintf "--threads must be >= 0 (0 = libtorch's default), got %d" n))
+        | Some n -> { profile with Threads = n }
+        | None -> profile
     let results = a.GetResult(SweepArgs.Results, defaultValue = Path.Combine("results", profile.Name))
     let paperTables = a.GetResult(SweepArgs.Paper_Tables, defaultValue = "paper-tables")
     let cache = a.GetResult(Data_Cache, defaultValue = dataCacheDefault)
@@ -40,7 +45,7 @@ let private planned (a: ParseResults<SweepArgs>) =
     let cells = Grid.cells (PaperTables.loadAll paperTables)
     let store = RunStore.RunStore results
     let runs = Plan.plan profile data store.RunsRoot cells
-    let runs = match a.TryGetResult Only with Some text -> Plan.only text runs | None -> runs
+    let runs = match a.GetResults Only with [] -> runs | texts -> Plan.only texts runs
     profile, store, paperTables, data, runs
 
 let private plan (a: ParseResults<SweepArgs>) =

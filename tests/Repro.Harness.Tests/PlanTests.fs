@@ -105,6 +105,9 @@ let ``run names do not depend on where the data or the results folder live`` () 
     // A relative results folder (the command line's default) names runs the same way too.
     let c = planAt "/data/mini" (Path.Combine("results", "smoke", "runs")) |> List.map (fun r -> r.Hash)
     Assert.Equal<string list>(a, c)
+    // Threads change a run's speed, not its result: the same runs whatever the thread count.
+    let d = Plan.plan { Profiles.smoke with Threads = 1 } (dataAt "/data/mini") "/results/runs" (cells ()) |> List.map (fun r -> r.Hash)
+    Assert.Equal<string list>(a, d)
     // ... while the spec keeps the symbolic path, so a record still says which prerequisite it read.
     let runs = planAt "/data/mini" "/results/runs"
     let student = cell "det efficientnet-b7 rand 100% S4 +ST" runs
@@ -115,12 +118,17 @@ let ``run names do not depend on where the data or the results folder live`` () 
 [<Fact>]
 let ``only keeps the matching runs and everything they stand on`` () =
     let runs = planAt "/data/mini" "/results/runs"
-    let picked = Plan.only "imagenet++ 20% S4 +ST" runs
+    let picked = Plan.only [ "imagenet++ 20% S4 +ST" ] runs
     // Student, its pseudo labels and teacher, and both pre-training runs behind ImageNet++.
     Assert.Equal(5, picked.Length)
     Assert.Equal(1, picked |> List.filter (fun r -> r.Cell.IsSome) |> List.length)
     let hashes = picked |> List.map (fun r -> r.Hash) |> Set.ofList
     for r in picked do for h in r.Requires do Assert.Contains(h, hashes)
+    // Several texts: the union, each prerequisite once.
+    let both = Plan.only [ "imagenet++ 20% S4 +ST"; "rand 20% S4 seed" ] runs
+    let rand = runs |> List.filter (fun r -> r.Label.Contains "rand 20% S4 seed")
+    Assert.NotEmpty(rand)
+    Assert.Equal(picked.Length + rand.Length, both.Length)
 
 [<Fact>]
 let ``joint training with self-training is planned as blocked, with its reason`` () =
