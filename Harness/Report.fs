@@ -23,10 +23,21 @@ type StudentComparison =
       Precision: Stats.Estimate option
       Recall: Stats.Estimate option }
 
+/// A pre-trained backbone (an Init of the grid) as its pre-training run measured it.
+type PretrainingSummary =
+    { Label: string
+      /// Top-1 (%) of the run's own classifier on the held-out split; None for SimCLR (no classifier).
+      Top1: float option
+      /// Linear-probe top-1 (%) of the frozen backbone, and of an untrained backbone of the same seed.
+      Probe: float option
+      RandomProbe: float option
+      WallSeconds: float }
+
 type Rendered =
     { Tables: Tables.TableResult list
       Claims: Claims.ClaimResult list
-      Students: StudentComparison list }
+      Students: StudentComparison list
+      Pretraining: PretrainingSummary list }
 
 let private estimateOf (metric: string) (records: RunStore.RunRecord list) =
     match [ for r in records do if r.Status = RunStore.Succeeded && r.Metrics.ContainsKey metric then r.Metrics.[metric] ] with
@@ -74,7 +85,8 @@ let studentsToMarkdown (rows: StudentComparison list) =
                   sprintf "%.0f%% Welch interval over seeds." (level * 100.0)).AppendLine() |> ignore
     sb.AppendLine("| Cell | Supervised | Teacher (compute-matched) | Student | Student − teacher | Pseudo boxes / image | Pseudo precision / recall |") |> ignore
     sb.AppendLine("|---|---|---|---|---|---|---|") |> ignore
-    for r in rows do
+    let measured, unmeasured = rows |> List.partition (fun r -> r.Supervised.IsSome || r.Baseline.IsSome || r.Student.IsSome)
+    for r in measured do
         let gain =
             match r.Gain with
             | Some d ->
@@ -88,6 +100,32 @@ let studentsToMarkdown (rows: StudentComparison list) =
             | Some p, Some q -> sprintf "%.0f%% / %.0f%%" p.Mean q.Mean
             | _ -> "n/a"
         sb.AppendLine(sprintf "| %s (%s) | %s | %s | %s | %s | %s | %s |" r.Cell.Name r.Metric (est r.Supervised) (est r.Baseline) (est r.Student) gain boxes quality) |> ignore
+    if not unmeasured.IsEmpty then
+        sb.AppendLine().AppendLine(sprintf "Not run yet (no student, teacher or supervised record): %s."
+                                       (unmeasured |> List.map (fun r -> r.Cell.Name) |> String.concat "; ")) |> ignore
+    sb.ToString()
+
+/// The pre-training runs of the plan that have succeeded, in plan order.
+let pretraining (store: RunStore.RunStore) (plan: Plan.PlannedRun list) =
+    [ for r in plan do
+        match r.Kind, store.TryRead r.Hash with
+        | Some(Plan.PretrainingRun _), Some rec' when rec'.Status = RunStore.Succeeded ->
+            let metric k = rec'.Metrics.TryFind k
+            yield
+                { Label = r.Label; Top1 = metric "top1"; Probe = metric "linear_probe_top1"
+                  RandomProbe = metric "random_linear_probe_top1"; WallSeconds = rec'.WallSeconds }
+        | _ -> () ]
+
+let pretrainingToMarkdown (rows: PretrainingSummary list) =
+    let sb = StringBuilder()
+    let pct = function Some v -> sprintf "%.1f" v | None -> "n/a"
+    sb.AppendLine("### Pre-trained backbones").AppendLine() |> ignore
+    sb.AppendLine("Top-1 (%) on the classification pool's held-out split: the run's own classifier, and a linear probe " +
+                  "on the frozen backbone beside the same probe on an untrained backbone of the same seed.").AppendLine() |> ignore
+    sb.AppendLine("| Pre-training | Classifier top-1 | Linear probe top-1 | Random backbone probe | Wall |") |> ignore
+    sb.AppendLine("|---|---|---|---|---|") |> ignore
+    for r in rows do
+        sb.AppendLine(sprintf "| %s | %s | %s | %s | %.0f s |" r.Label (pct r.Top1) (pct r.Probe) (pct r.RandomProbe) r.WallSeconds) |> ignore
     sb.ToString()
 
 /// Recomputes every table from the records of the planned runs (a cell's records are those of its runs).
@@ -97,7 +135,8 @@ let compute (paperTables: string) (store: RunStore.RunStore) (plan: Plan.Planned
     let tables = PaperTables.loadAll paperTables |> List.map (Tables.compute level recordsOf)
     { Tables = tables
       Claims = Claims.evaluateAll level tables (PaperTables.loadClaims paperTables)
-      Students = students store plan }
+      Students = students store plan
+      Pretraining = pretraining store plan }
 
 /// Writes tables/<id>.md|csv, claims.md and report.md under the results folder; returns report.md's path.
 let write (profile: string) (resultsRoot: string) (r: Rendered) =
@@ -109,6 +148,7 @@ let write (profile: string) (resultsRoot: string) (r: Rendered) =
         Repro.Core.AtomicFile.WriteAllText(Path.Combine(tablesDir, t.Table.Id + ".md"), md)
         Repro.Core.AtomicFile.WriteAllText(Path.Combine(tablesDir, t.Table.Id + ".csv"), Tables.toCsv t)
         report.AppendLine(md) |> ignore
+    if not r.Pretraining.IsEmpty then report.AppendLine(pretrainingToMarkdown r.Pretraining) |> ignore
     if not r.Students.IsEmpty then report.AppendLine(studentsToMarkdown r.Students) |> ignore
     for png in Plots.writeAll (Path.Combine(resultsRoot, "plots")) r.Tables do
         report.AppendLine(sprintf "![%s](%s)" (Path.GetFileNameWithoutExtension png) (Path.GetRelativePath(resultsRoot, png))).AppendLine() |> ignore

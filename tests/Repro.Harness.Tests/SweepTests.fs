@@ -61,6 +61,15 @@ let ``a killed sweep resumes and completes the grid with one intact record per r
     let codeG, outG, errG = CliTests.runRepro ([ "golden"; "check"; "--golden-root"; golden ] @ common)
     Assert.True((codeG = 0), outG + errG)
     Assert.Contains("golden check passed (smoke)", outG)
+    // The report lists each pre-training run with the numbers its record holds.
+    let codeT, _, errT = CliTests.runRepro ("tables" :: common)
+    Assert.True((codeT = 0), errT)
+    let report = File.ReadAllText(Path.Combine(results, "report.md"))
+    let pre = all |> List.filter (fun r -> r.Label.StartsWith "pre-training")
+    Assert.Equal(3, pre.Length)
+    for r in pre do
+        let row = report.Split('\n') |> Array.find (fun line -> line.StartsWith(sprintf "| %s | " r.Label))
+        Assert.Contains(sprintf "| %.1f | %.1f |" r.Metrics.["linear_probe_top1"] r.Metrics.["random_linear_probe_top1"], row)
     // ... and a perturbed result fails the check with a diff naming the cell.
     let victim = all |> List.find (fun r -> r.Label = "det efficientnet-b7 rand 100% S1 seed 0")
     store.Write { victim with Metrics = victim.Metrics.Add("AP", victim.Metrics.["AP"] + 1.0) }
