@@ -137,6 +137,42 @@ public static class StateDictIO
         }
     }
 
+    /// <summary>
+    /// Checks the header of the tensor entry at the reader's position — element type, rank, dimensions (LEB128, as
+    /// TorchSharp writes them) — against the bytes left in the file, and rewinds. A damaged header is then an
+    /// <see cref="InvalidDataException"/> naming the entry, before <see cref="Tensor.Load(BinaryReader)"/> would try to
+    /// allocate what it claims.
+    /// </summary>
+    static void CheckTensorHeader(BinaryReader reader, string source, string name)
+    {
+        var stream = reader.BaseStream;
+        long start = stream.Position;
+        long code = reader.Read7BitEncodedInt64();
+        long elementSize = code switch
+        {
+            (long)ScalarType.Byte or (long)ScalarType.Int8 or (long)ScalarType.Bool => 1,
+            (long)ScalarType.Int16 or (long)ScalarType.Float16 or (long)ScalarType.BFloat16 => 2,
+            (long)ScalarType.Int32 or (long)ScalarType.Float32 => 4,
+            (long)ScalarType.Int64 or (long)ScalarType.Float64 or (long)ScalarType.ComplexFloat32 => 8,
+            (long)ScalarType.ComplexFloat64 => 16,
+            _ => throw new InvalidDataException($"{source}: entry '{name}' has unknown element type code {code}"),
+        };
+        long rank = reader.Read7BitEncodedInt64();
+        if (rank is < 0 or > 64) throw new InvalidDataException($"{source}: entry '{name}' has rank {rank}");
+        long bytes = elementSize;
+        for (long d = 0; d < rank; d++)
+        {
+            long size = reader.Read7BitEncodedInt64();
+            if (size < 0 || (size > 0 && bytes > long.MaxValue / size))
+                throw new InvalidDataException($"{source}: entry '{name}' has an impossible dimension {size}");
+            bytes *= size;
+        }
+        long left = stream.Length - stream.Position;
+        if (bytes > left)
+            throw new InvalidDataException($"{source}: entry '{name}' claims {bytes} bytes of data but the file has {left} left");
+        stream.Position = start;
+    }
+
     /// <summary>Reads entries in TorchSharp's module format from an open reader; <paramref name="source"/> names it in errors.</summary>
     internal static Dictionary<string, Tensor> Read(BinaryReader reader, string source)
     {
@@ -148,6 +184,7 @@ public static class StateDictIO
             for (long i = 0; i < count; i++)
             {
                 var name = reader.ReadString();
+                CheckTensorHeader(reader, source, name);
                 var tensor = Tensor.Load(reader);
                 if (!result.TryAdd(name, tensor))
                 {
@@ -157,7 +194,7 @@ public static class StateDictIO
             }
             return result;
         }
-        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or NotImplementedException)
+        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or FormatException)
         {
             foreach (var t in result.Values) t.Dispose();
             throw new InvalidDataException($"{source}: not a readable state dict ({e.Message})", e);

@@ -122,6 +122,24 @@ public class StateDictIOTests : TorchTestBase
 
         File.WriteAllBytes(dir.Sub("junk.weights"), [1, 2, 3]);
         Assert.Throws<InvalidDataException>(() => StateDictIO.Read(dir.Sub("junk.weights")));
+        // A header that claims a float32 tensor of 10^12 elements (4 TB), or one with 4 elements and 8 bytes of data,
+        // is reported naming the entry, with what it claims and what the file has.
+        foreach (var (dim, expect) in new[] { (1_000_000_000_000L, "claims 4000000000000 bytes"), (4L, "claims 16 bytes") })
+        {
+            using (var writer = new BinaryWriter(File.Create(dir.Sub("damaged.weights"))))
+            {
+                writer.Write7BitEncodedInt64(1);
+                writer.Write("layer.weight");
+                writer.Write7BitEncodedInt64((long)ScalarType.Float32);
+                writer.Write7BitEncodedInt64(1);
+                writer.Write7BitEncodedInt64(dim);
+                writer.Write(new byte[8]);
+            }
+            var e = Assert.Throws<InvalidDataException>(() => StateDictIO.Read(dir.Sub("damaged.weights")));
+            Assert.Contains("'layer.weight'", e.Message);
+            Assert.Contains(expect, e.Message);
+            Assert.Contains("8 left", e.Message);
+        }
         Assert.Throws<FileNotFoundException>(() => StateDictIO.Read(dir.Sub("absent.weights")));
     }
 
