@@ -34,3 +34,25 @@ let cells (tables: PaperTable list) = tableCells tables |> List.map snd |> List.
 
 /// The cell's key in records: the hash of its canonical JSON.
 let keyOf (cell: Cell) = CanonicalJson.hashOf cell
+
+/// Names table cells a profile runs: the rows × columns of one table ("*" alone stands for all of them).
+type CellSelector =
+    { Table: string
+      Rows: string list
+      Columns: string list }
+
+/// The cells a profile's scope runs (every cell when it has none) and the cells left out of it, in grid order.
+let scoped (scope: CellSelector list option) (tables: PaperTable list) =
+    let all = cells tables
+    match scope with
+    | None -> all, []
+    | Some selectors ->
+        let known = tables |> List.map (fun t -> t.Id) |> Set.ofList
+        for s in selectors do
+            if not (known.Contains s.Table) then invalidArg "scope" (sprintf "profile scope names table '%s', which paper-tables has not" s.Table)
+        let pick (wanted: string list) (id: string) = wanted = [ "*" ] || List.contains id wanted
+        let inScope =
+            tableCells tables
+            |> List.filter (fun ((t, r, c), _) -> selectors |> List.exists (fun s -> s.Table = t && pick s.Rows r && pick s.Columns c))
+            |> List.map snd |> Set.ofList
+        all |> List.partition inScope.Contains

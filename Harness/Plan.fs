@@ -395,6 +395,16 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (cells: Cell
                     segmentation cell seed (profile.SegmentationStepsFor(defaultArg cell.LabelledSet "train")) true (label cell seed) |> ignore
     b.Runs
 
+/// The profile's plan over the paper's tables: its scope's cells planned as above, then one entry per cell left out
+/// of the scope, shown as not in this profile (never run, never faked).
+let planProfile (profile: Profile) (data: ResolvedData) (runsRoot: string) (tables: PaperTables.PaperTable list) =
+    let inScope, outOfScope = Grid.scoped profile.Scope tables
+    let why = sprintf "not in profile %s (outside its time budget); --profile full runs every cell" profile.Name
+    plan profile data runsRoot inScope
+    @ [ for cell in outOfScope ->
+          { Hash = CanonicalJson.hashOf (cell, "out of scope", profile.Name); Label = cell.Name; Cell = Some cell
+            Seed = List.head profile.Seeds; Kind = None; Spec = None; Requires = []; Blocked = Some why; EstimatedSeconds = 0.0 } ]
+
 /// The runs whose label contains one of `texts` (case-insensitive), with everything they require, in plan order.
 let only (texts: string list) (runs: PlannedRun list) =
     let byHash = runs |> List.map (fun r -> r.Hash, r) |> Map.ofList

@@ -26,6 +26,7 @@ let private planned (a: ParseResults<SweepArgs>) =
         match name with
         | "smoke" -> Profiles.smoke
         | "default" -> Profiles.defaultProfile
+        | "full" -> Profiles.full
         | "paper" ->
             match a.TryGetResult Coco_Root with
             | Some coco -> Profiles.paper coco (a.TryGetResult Voc_Root) (a.GetResult(Device, defaultValue = "cuda"))
@@ -42,9 +43,8 @@ let private planned (a: ParseResults<SweepArgs>) =
     let cache = a.GetResult(Data_Cache, defaultValue = dataCacheDefault)
     Repro.Core.Native.TorchNativeLoader.EnsureLoaded() |> ignore
     let data = Plan.resolveData profile cache (Some(miniatureProgress ()))
-    let cells = Grid.cells (PaperTables.loadAll paperTables)
     let store = RunStore.RunStore results
-    let runs = Plan.plan profile data store.RunsRoot cells
+    let runs = Plan.planProfile profile data store.RunsRoot (PaperTables.loadAll paperTables)
     let runs = match a.GetResults Only with [] -> runs | texts -> Plan.only texts runs
     profile, store, paperTables, data, runs
 
@@ -75,14 +75,54 @@ let private cancellation () =
             cts.Cancel())
     cts.Token
 
-let private sweep (a: ParseResults<SweepArgs>) store runs =
-    let s = Sweep.run store runs (a.Contains Retry_Failed) (cancellation ())
+/// How a worker process is started for one run: this program, `sweep` with the same profile and data arguments,
+/// `--threads` and `--execute HASH` (the worker re-plans, finds the run by its hash and executes it).
+let private workerStart (a: ParseResults<SweepArgs>) (threads: int) (run: Plan.PlannedRun) =
+    let exe = Environment.ProcessPath
+    let psi = Diagnostics.ProcessStartInfo(exe)
+    // `dotnet repro.dll ...` runs through the dotnet host: the worker needs the entry assembly as its first argument.
+    if Path.GetFileNameWithoutExtension exe = "dotnet" then psi.ArgumentList.Add(Reflection.Assembly.GetEntryAssembly().Location)
+    let kept =
+        a.GetAllResults()
+        |> List.filter (function Only _ | Retry_Failed | Workers _ | Max_Memory_Gb _ | SweepArgs.Threads _ | Execute _ -> false | _ -> true)
+    for arg in "sweep" :: List.ofArray (a.Parser.PrintCommandLineArguments(kept @ [ SweepArgs.Threads threads; Execute run.Hash ])) do
+        psi.ArgumentList.Add arg
+    psi.Environment.["REPRO_PLAIN_PROGRESS"] <- "1"
+    psi
+
+let private sweep (a: ParseResults<SweepArgs>) (profile: Profiles.Profile) store runs =
+    let workers = a.GetResult(Workers, defaultValue = profile.Workers)
+    if workers < 1 then raise (ArgumentException(sprintf "--workers must be >= 1, got %d" workers))
+    let ct = cancellation ()
+    let inWorkers =
+        if workers = 1 then None
+        else
+            let threads = a.GetResult(SweepArgs.Threads, defaultValue = max 1 (profile.Threads / workers))
+            let memory =
+                match a.TryGetResult Max_Memory_Gb with
+                | Some gb when gb <= 0.0 -> raise (ArgumentException(sprintf "--max-memory-gb must be > 0, got %g" gb))
+                | Some gb -> int64 (gb * 1e9)
+                | None -> int64 (0.9 * float (GC.GetGCMemoryInfo().TotalAvailableMemoryBytes) / float workers)
+            eprintfn "sweep: %d workers, %d thread(s) each, memory limit %.1f GB each" workers threads (float memory / 1e9)
+            Some(fun todo -> Workers.run store todo workers (workerStart a threads) memory ct |> fst)
+    let s = Sweep.run store runs (a.Contains Retry_Failed) inWorkers ct
     eprintfn "sweep done: %d ran, %d failed, %d already recorded, %d blocked (%.1f min)" s.Ran s.Failed s.Skipped s.Blocked (s.WallSeconds / 60.0)
     s
 
+/// A worker of a inWorkers sweep: executes one planned run (its parent holds the folder's lock) and reports progress
+/// as `@progress` lines on stdout.
+let private execute (store: RunStore.RunStore) (runs: Plan.PlannedRun list) (hash: string) =
+    match runs |> List.tryFind (fun r -> r.Hash = hash && r.Kind.IsSome) with
+    | None -> raise (ArgumentException(sprintf "--execute %s: no runnable run with this hash in the profile's plan" hash))
+    | Some run ->
+        let progress = { new IProgress<Repro.Core.Training.TrainingProgress> with
+                            member _.Report p = Console.Out.WriteLine(Workers.formatProgress p); Console.Out.Flush() }
+        let record = Runner.execute store run progress (cancellation ())
+        if record.Status = RunStore.Succeeded then ExitCode.Ok else ExitCode.Failed
+
 let private reproduce (a: ParseResults<SweepArgs>) =
     let profile, store, paperTables, _, plan = planned a
-    let s = sweep a store plan
+    let s = sweep a profile store plan
     let rendered = Report.compute paperTables store plan
     let path = Report.write profile.Name store.Root rendered
     for t in rendered.Tables do printfn "%s" (Tables.toMarkdown profile.Name t)
@@ -196,8 +236,10 @@ let main argv =
         | Reproduce a -> reproduce a
         | Plan a -> plan a
         | Sweep a ->
-            let _, store, _, _, plan = planned a
-            if (sweep a store plan).Failed > 0 then ExitCode.Failed else ExitCode.Ok
+            let profile, store, _, _, plan = planned a
+            match a.TryGetResult Execute with
+            | Some hash -> execute store plan hash
+            | None -> if (sweep a profile store plan).Failed > 0 then ExitCode.Failed else ExitCode.Ok
         | Tables a -> tables a
         | Claims a -> claims a
         | Golden a -> golden a

@@ -94,7 +94,10 @@ let private spectreDisplay (ctx: ProgressContext) (totalEstimate: float) =
             | None -> ()
             current <- None }, sweep
 
-let run (store: RunStore) (runs: PlannedRun list) (retryFailed: bool) (ct: Threading.CancellationToken) =
+/// Runs what `runs` still needs, in this process, or through `inWorkers` (it takes the runs to do and returns how many
+/// failed: Workers.run) when given.
+let run (store: RunStore) (runs: PlannedRun list) (retryFailed: bool) (inWorkers: (PlannedRun list -> int) option)
+        (ct: Threading.CancellationToken) =
     use _lock =
         match SweepLock.Acquire store.Root with
         | Ok l -> l
@@ -124,7 +127,9 @@ let run (store: RunStore) (runs: PlannedRun list) (retryFailed: bool) (ct: Threa
     let interactive =
         not Console.IsErrorRedirected && isNull (Environment.GetEnvironmentVariable "CI")
         && isNull (Environment.GetEnvironmentVariable "REPRO_PLAIN_PROGRESS")
-    if interactive && not todo.IsEmpty then
+    match inWorkers with
+    | Some runAll when not todo.IsEmpty -> failed <- runAll todo
+    | _ when interactive && not todo.IsEmpty ->
         let console = AnsiConsole.Create(AnsiConsoleSettings(Out = AnsiConsoleOutput(Console.Error)))
         console.Progress()
             .AutoClear(false)
@@ -134,5 +139,5 @@ let run (store: RunStore) (runs: PlannedRun list) (retryFailed: bool) (ct: Threa
             .Start(fun ctx ->
                 let display, sweepTask = spectreDisplay ctx totalEstimate
                 loop display (fun seconds -> sweepTask.Increment seconds))
-    else loop (lineDisplay ()) ignore
+    | _ -> loop (lineDisplay ()) ignore
     { Ran = todo.Length - failed; Failed = failed; Skipped = skipped; Blocked = blocked; WallSeconds = sw.Elapsed.TotalSeconds }
