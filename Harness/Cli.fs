@@ -37,6 +37,48 @@ type SweepArgs =
             | Max_Memory_Gb _ -> "with --workers: a worker whose resident memory exceeds this is killed and its run recorded as failed (default: 90% of memory / workers)."
             | Execute _ -> "internal: run the one planned run with this hash, without the folder lock (a --workers sweep's worker)."
 
+/// One cell outside the paper's tables: any coordinates of the grid, under a profile's scale.
+type TrainArgs =
+    | [<AltCommandLine("-p")>] Profile of name: string
+    | Results of folder: string
+    | Data_Cache of folder: string
+    | Coco_Root of folder: string
+    | Voc_Root of folder: string
+    | Device of name: string
+    | Task of name: string
+    | Backbone of paper_backbone: string
+    | Init of name: string
+    | Fraction of value: float
+    | Augment of level: string
+    | Labelled_Set of name: string
+    | Self_Training
+    | No_Loss_Norm
+    | Joint
+    | Seed of int
+    | Steps of count: int
+    | Threads of count: int
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Profile _ -> "profile whose scale (data, model, schedule) the run takes: smoke | default | full | paper (default: default)."
+            | Results _ -> "results folder (default: results/<profile>; runs are shared with the grid's by their config hash)."
+            | Data_Cache _ -> "folder the generated miniature is cached in (default: results/data)."
+            | Coco_Root _ -> "COCO 2017 root; required by the paper profile."
+            | Voc_Root _ -> "VOC2012 root, for segmentation on the paper profile."
+            | Device _ -> "cpu | cuda."
+            | Task _ -> "detection | segmentation (default: detection)."
+            | Backbone _ -> "the paper's backbone the profile maps to its own: efficientnet-b7 | resnet-50 (default: efficientnet-b7)."
+            | Init _ -> "rand | imagenet | imagenet++ | simclr (default: rand)."
+            | Fraction _ -> "labelled fraction of the detection train set, in (0, 1] (default: 1)."
+            | Augment _ -> "S1 | S2 | S3 | S4 (default: S4 for detection, S1 for segmentation)."
+            | Labelled_Set _ -> "segmentation: train | trainaug (default: train)."
+            | Self_Training -> "train a student on human + pseudo labels (its teacher and pseudo labels run first)."
+            | No_Loss_Norm -> "with --self-training: the plain sum of human and pseudo losses instead of the normalized one."
+            | Joint -> "joint detection + classification training."
+            | Seed _ -> "seed (default: 0)."
+            | Steps _ -> "training steps of the run (default: the profile's schedule for its augmentation level)."
+            | Threads _ -> "CPU threads (default: the profile's threads in all)."
+
 type EnvArgs =
     | [<AltCommandLine("-j")>] Json
     interface IArgParserTemplate with
@@ -130,6 +172,7 @@ type ReproArgs =
     | [<CliPrefix(CliPrefix.None)>] Reproduce of ParseResults<SweepArgs>
     | [<CliPrefix(CliPrefix.None)>] Plan of ParseResults<SweepArgs>
     | [<CliPrefix(CliPrefix.None)>] Sweep of ParseResults<SweepArgs>
+    | [<CliPrefix(CliPrefix.None)>] Train of ParseResults<TrainArgs>
     | [<CliPrefix(CliPrefix.None)>] Tables of ParseResults<SweepArgs>
     | [<CliPrefix(CliPrefix.None)>] Claims of ParseResults<SweepArgs>
     | [<CliPrefix(CliPrefix.None)>] Golden of ParseResults<GoldenArgs>
@@ -143,6 +186,7 @@ type ReproArgs =
             | Reproduce _ -> "sweep the profile's grid (resumable), then write the tables beside the paper's and the claims report."
             | Plan _ -> "list the profile's runs (done / to do / blocked) and estimate the time, without running anything."
             | Sweep _ -> "run the profile's grid: every run without a record, in order; failures are recorded and passed over."
+            | Train _ -> "train one cell outside the paper's tables (any init, fraction, augmentation, ± self-training) with its prerequisites, and print its metrics."
             | Tables _ -> "render the paper's tables (ours beside the paper's) and the claims from existing run records."
             | Claims _ -> "evaluate the paper's claims from existing run records and print the report."
             | Golden _ -> "check or update the golden snapshot of a profile's results."

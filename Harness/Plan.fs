@@ -79,6 +79,8 @@ type RunKind =
     | StudentRun of SelfTrainingConfig
     /// Detection and classification through one backbone.
     | JointRun of JointTrainingConfig
+    /// "w/ All": a self-training student that is also joint-trained on classification.
+    | JointStudentRun of JointSelfTrainingConfig
     /// Semantic segmentation, supervised or a self-training student.
     | SegmentationRun of SegmentationExperimentConfig
     /// A segmentation teacher's pseudo masks: a prerequisite.
@@ -91,6 +93,7 @@ type RunKind =
         | PseudoLabelRun _ -> "pseudo-labels"
         | StudentRun _ -> "self-training"
         | JointRun _ -> "joint-training"
+        | JointStudentRun _ -> "joint-self-training"
         | SegmentationRun c -> if c.IsSelfTraining then "segmentation-self-training" else "segmentation"
         | SegmentationPseudoLabelRun _ -> "segmentation-pseudo-labels"
 
@@ -101,6 +104,7 @@ type RunKind =
         | PseudoLabelRun(c, _) -> box c
         | StudentRun c -> box c
         | JointRun c -> box c
+        | JointStudentRun c -> box c
         | SegmentationRun c -> box c
         | SegmentationPseudoLabelRun c -> box c
 
@@ -228,7 +232,6 @@ let blockedReason (data: ResolvedData) (cell: Cell) =
         Some(sprintf "%s on real data needs a pre-training set (an ImageNet root) the paper profile does not take yet" cell.Init.Label)
     elif cell.SelfTraining && data.UnlabeledImages.IsNone then Some "self-training needs unlabeled images (none in this data)"
     elif cell.Task = Segmentation && data.Miniature.IsNone then Some "segmentation on real data needs --voc-root support in the paper profile"
-    elif cell.JointTraining && cell.SelfTraining then Some "joint training combined with self-training is not implemented"
     elif cell.JointTraining && data.Miniature.IsNone then Some "joint training on real data needs a classification set"
     else None
 
@@ -328,8 +331,17 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (cells: Cell
                 PseudoImages = data.UnlabeledImages.Value,
                 PseudoBatchSize = profile.BatchSize,
                 LossNormalization = cell.LossNormalization)
-        b.Add(StudentRun config, label cell seed, Some cell, seed, pseudoHash :: (init |> Option.map fst |> Option.toList),
-              trainSeconds profile steps (2 * profile.BatchSize))
+        // "w/ All": the same student, also joint-trained on classification (a third batch per step).
+        let kind, imagesPerStep =
+            if cell.JointTraining then
+                JointStudentRun(
+                    JointSelfTrainingConfig(
+                        SelfTraining = config, ClassificationTrainRoot = m().ClassificationTrain,
+                        ClassificationBatchSize = profile.BatchSize, ClassificationWeight = profile.JointClassificationWeight)),
+                3 * profile.BatchSize
+            else StudentRun config, 2 * profile.BatchSize
+        b.Add(kind, label cell seed, Some cell, seed, pseudoHash :: (init |> Option.map fst |> Option.toList),
+              trainSeconds profile steps imagesPerStep)
 
     let joint (cell: Cell) (seed: int) =
         let init = pretrained cell.Init cell.Backbone
@@ -387,8 +399,8 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (cells: Cell
             | Some why -> b.AddBlocked(cell, seed, label cell seed, why)
             | None ->
                 match cell.Task with
-                | Task.Detection when cell.JointTraining -> joint cell seed |> ignore
                 | Task.Detection when cell.SelfTraining -> student cell seed |> ignore
+                | Task.Detection when cell.JointTraining -> joint cell seed |> ignore
                 | Task.Detection -> supervised cell seed (profile.StepsFor cell.Augment) true (label cell seed) |> ignore
                 | Task.Segmentation when cell.SelfTraining -> segmentationStudent cell seed |> ignore
                 | Task.Segmentation ->
@@ -405,8 +417,8 @@ let planProfile (profile: Profile) (data: ResolvedData) (runsRoot: string) (tabl
           { Hash = CanonicalJson.hashOf (cell, "out of scope", profile.Name); Label = cell.Name; Cell = Some cell
             Seed = List.head profile.Seeds; Kind = None; Spec = None; Requires = []; Blocked = Some why; EstimatedSeconds = 0.0 } ]
 
-/// The runs whose label contains one of `texts` (case-insensitive), with everything they require, in plan order.
-let only (texts: string list) (runs: PlannedRun list) =
+/// The runs `selected` picks, with everything they require, in plan order.
+let closure (selected: PlannedRun -> bool) (runs: PlannedRun list) =
     let byHash = runs |> List.map (fun r -> r.Hash, r) |> Map.ofList
     let rec close (acc: Set<string>) (hash: string) =
         if acc.Contains hash then acc
@@ -415,8 +427,9 @@ let only (texts: string list) (runs: PlannedRun list) =
             match byHash.TryFind hash with
             | Some r -> r.Requires |> List.fold close acc
             | None -> acc
-    let selected =
-        runs
-        |> List.filter (fun r -> texts |> List.exists (fun text -> r.Label.Contains(text, StringComparison.OrdinalIgnoreCase)))
-        |> List.fold (fun acc r -> close acc r.Hash) Set.empty
-    runs |> List.filter (fun r -> selected.Contains r.Hash)
+    let keep = runs |> List.filter selected |> List.fold (fun acc r -> close acc r.Hash) Set.empty
+    runs |> List.filter (fun r -> keep.Contains r.Hash)
+
+/// The runs whose label contains one of `texts` (case-insensitive), with everything they require, in plan order.
+let only (texts: string list) (runs: PlannedRun list) =
+    runs |> closure (fun r -> texts |> List.exists (fun text -> r.Label.Contains(text, StringComparison.OrdinalIgnoreCase)))

@@ -19,31 +19,37 @@ let private miniatureProgress () =
                     last.[p.Part] <- pct
                     eprintfn "  %-24s %3d%% (%d/%d)" p.Part pct p.Done p.Total) }
 
-/// The profile, its results store and its plan, from the sweep arguments.
-let private planned (a: ParseResults<SweepArgs>) =
-    let name = a.GetResult(SweepArgs.Profile, defaultValue = "default")
+/// A profile by name with the command line's overrides, its resolved data and its results store.
+let private resolveProfile (name: string) (coco: string option) (voc: string option) (device: string option)
+                           (threads: int option) (results: string option) (cache: string option) =
     let profile =
         match name with
         | "smoke" -> Profiles.smoke
         | "default" -> Profiles.defaultProfile
         | "full" -> Profiles.full
         | "paper" ->
-            match a.TryGetResult Coco_Root with
-            | Some coco -> Profiles.paper coco (a.TryGetResult Voc_Root) (a.GetResult(Device, defaultValue = "cuda"))
+            match coco with
+            | Some coco -> Profiles.paper coco voc (defaultArg device "cuda")
             | None -> raise (ArgumentException "--profile paper needs --coco-root (COCO 2017 on disk)")
         | other -> raise (ArgumentException(sprintf "unknown profile '%s' (%s)" other (String.Join(" | ", Profiles.names))))
-    let profile = match a.TryGetResult Device with Some d when name <> "paper" -> { profile with Device = d } | _ -> profile
+    let profile = match device with Some d when name <> "paper" -> { profile with Device = d } | _ -> profile
     let profile =
-        match a.TryGetResult SweepArgs.Threads with
+        match threads with
         | Some n when n < 0 -> raise (ArgumentException(sprintf "--threads must be >= 0 (0 = libtorch's default), got %d" n))
         | Some n -> { profile with Threads = n }
         | None -> profile
-    let results = a.GetResult(SweepArgs.Results, defaultValue = Path.Combine("results", profile.Name))
-    let paperTables = a.GetResult(SweepArgs.Paper_Tables, defaultValue = "paper-tables")
-    let cache = a.GetResult(Data_Cache, defaultValue = dataCacheDefault)
+    let store = RunStore.RunStore(defaultArg results (Path.Combine("results", profile.Name)))
     Repro.Core.Native.TorchNativeLoader.EnsureLoaded() |> ignore
-    let data = Plan.resolveData profile cache (Some(miniatureProgress ()))
-    let store = RunStore.RunStore results
+    let data = Plan.resolveData profile (defaultArg cache dataCacheDefault) (Some(miniatureProgress ()))
+    profile, store, data
+
+/// The profile, its results store and its plan, from the sweep arguments.
+let private planned (a: ParseResults<SweepArgs>) =
+    let profile, store, data =
+        resolveProfile (a.GetResult(SweepArgs.Profile, defaultValue = "default")) (a.TryGetResult SweepArgs.Coco_Root)
+            (a.TryGetResult SweepArgs.Voc_Root) (a.TryGetResult SweepArgs.Device) (a.TryGetResult SweepArgs.Threads)
+            (a.TryGetResult SweepArgs.Results) (a.TryGetResult SweepArgs.Data_Cache)
+    let paperTables = a.GetResult(SweepArgs.Paper_Tables, defaultValue = "paper-tables")
     let runs = Plan.planProfile profile data store.RunsRoot (PaperTables.loadAll paperTables)
     let runs = match a.GetResults Only with [] -> runs | texts -> Plan.only texts runs
     profile, store, paperTables, data, runs
@@ -75,6 +81,25 @@ let private cancellation () =
             cts.Cancel())
     cts.Token
 
+/// A worker's parent: the worker stops (at a checkpoint, leaving no record) when that process is gone, so a killed
+/// sweep leaves no orphan writing into the results folder.
+let private parentPidVariable = "REPRO_SWEEP_PARENT_PID"
+
+/// Cancelled when the process named by `pid` has exited (polled each second).
+let private whenParentExits (pid: int) (cts: Threading.CancellationTokenSource) =
+    let alive () =
+        try
+            use p = Diagnostics.Process.GetProcessById pid
+            not p.HasExited
+        with _ -> false
+    let watcher =
+        Threading.Thread((fun () ->
+            while alive () && not cts.IsCancellationRequested do Threading.Thread.Sleep 1000
+            if not cts.IsCancellationRequested then
+                eprintfn "the sweep that started this worker (pid %d) is gone; stopping at a checkpoint" pid
+                cts.Cancel()), IsBackground = true)
+    watcher.Start()
+
 /// How a worker process is started for one run: this program, `sweep` with the same profile and data arguments,
 /// `--threads` and `--execute HASH` (the worker re-plans, finds the run by its hash and executes it).
 let private workerStart (a: ParseResults<SweepArgs>) (threads: int) (run: Plan.PlannedRun) =
@@ -88,6 +113,7 @@ let private workerStart (a: ParseResults<SweepArgs>) (threads: int) (run: Plan.P
     for arg in "sweep" :: List.ofArray (a.Parser.PrintCommandLineArguments(kept @ [ SweepArgs.Threads threads; Execute run.Hash ])) do
         psi.ArgumentList.Add arg
     psi.Environment.["REPRO_PLAIN_PROGRESS"] <- "1"
+    psi.Environment.[parentPidVariable] <- string Environment.ProcessId
     psi
 
 let private sweep (a: ParseResults<SweepArgs>) (profile: Profiles.Profile) store runs =
@@ -117,7 +143,15 @@ let private execute (store: RunStore.RunStore) (runs: Plan.PlannedRun list) (has
     | Some run ->
         let progress = { new IProgress<Repro.Core.Training.TrainingProgress> with
                             member _.Report p = Console.Out.WriteLine(Workers.formatProgress p); Console.Out.Flush() }
-        let record = Runner.execute store run progress (cancellation ())
+        let ct = cancellation ()
+        let token =
+            match Environment.GetEnvironmentVariable parentPidVariable |> Option.ofObj |> Option.bind (fun v -> match Int32.TryParse v with | true, n -> Some n | _ -> None) with
+            | Some pid ->
+                let cts = Threading.CancellationTokenSource.CreateLinkedTokenSource ct
+                whenParentExits pid cts
+                cts.Token
+            | None -> ct
+        let record = Runner.execute store run progress token
         if record.Status = RunStore.Succeeded then ExitCode.Ok else ExitCode.Failed
 
 let private reproduce (a: ParseResults<SweepArgs>) =
@@ -144,6 +178,73 @@ let private claims (a: ParseResults<SweepArgs>) =
     let rendered = Report.compute paperTables store plan
     printfn "%s" (Claims.toMarkdown Report.level rendered.Claims)
     ExitCode.Ok
+
+/// One cell outside the tables, under a profile's scale: planned with its prerequisites (shared with the grid's runs
+/// when their configs are equal), run in this process, its record's metrics printed.
+let private train (a: ParseResults<TrainArgs>) =
+    let profile, store, data =
+        resolveProfile (a.GetResult(TrainArgs.Profile, defaultValue = "default")) (a.TryGetResult TrainArgs.Coco_Root)
+            (a.TryGetResult TrainArgs.Voc_Root) (a.TryGetResult TrainArgs.Device) (a.TryGetResult TrainArgs.Threads)
+            (a.TryGetResult TrainArgs.Results) (a.TryGetResult TrainArgs.Data_Cache)
+    let task =
+        match a.GetResult(TrainArgs.Task, defaultValue = "detection") with
+        | "detection" -> Domain.Detection
+        | "segmentation" -> Domain.Segmentation
+        | other -> raise (ArgumentException(sprintf "--task: unknown task '%s' (detection | segmentation)" other))
+    let fraction = a.GetResult(TrainArgs.Fraction, defaultValue = 1.0)
+    if not (fraction > 0.0 && fraction <= 1.0) then raise (ArgumentException(sprintf "--fraction must be in (0, 1], got %g" fraction))
+    let selfTraining = a.Contains Self_Training
+    if a.Contains No_Loss_Norm && not selfTraining then raise (ArgumentException "--no-loss-norm only applies with --self-training")
+    let labelled =
+        match task, a.TryGetResult Labelled_Set with
+        | Domain.Segmentation, set -> Some(defaultArg set "train")
+        | Domain.Detection, Some _ -> raise (ArgumentException "--labelled-set only applies to --task segmentation")
+        | Domain.Detection, None -> None
+    let parse f (flag: string) (text: string) =
+        try f text with :? InvalidDataException as e -> raise (ArgumentException(sprintf "%s: %s" flag e.Message))
+    let cell: Domain.Cell =
+        { Task = task
+          Backbone = a.GetResult(TrainArgs.Backbone, defaultValue = "efficientnet-b7")
+          Init = parse Domain.Init.Parse "--init" (a.GetResult(TrainArgs.Init, defaultValue = "rand"))
+          Fraction = (if task = Domain.Segmentation then 1.0 else fraction)
+          Augment =
+            parse Domain.AugmentLevel.Parse "--augment"
+                (a.GetResult(TrainArgs.Augment, defaultValue = (if task = Domain.Segmentation then "S1" else "S4")))
+          SelfTraining = selfTraining
+          JointTraining = a.Contains Joint
+          LossNormalization = not (a.Contains No_Loss_Norm)
+          LabelledSet = labelled }
+    profile.BackboneFor cell.Backbone |> ignore // names the flag's value if the profile has no stand-in for it
+    let seed = a.GetResult(TrainArgs.Seed, defaultValue = 0)
+    // The seed joins the profile's (whose first one seeds pre-training, so that stays shared with the grid's).
+    let profile = { profile with Seeds = List.distinct (profile.Seeds @ [ seed ]) }
+    let profile =
+        match a.TryGetResult Steps with
+        | Some n when n < 1 -> raise (ArgumentException(sprintf "--steps must be >= 1, got %d" n))
+        | Some n when task = Domain.Segmentation ->
+            { profile with Segmentation = { profile.Segmentation with Steps = profile.Segmentation.Steps.Add(labelled.Value, n) } }
+        | Some n -> { profile with Steps = profile.Steps.Add(cell.Augment.Id, n) }
+        | None -> profile
+    let isTarget (r: Plan.PlannedRun) = r.Cell = Some cell && r.Seed = seed
+    let runs = Plan.plan profile data store.RunsRoot [ cell ] |> Plan.closure isTarget
+    let target = runs |> List.find isTarget
+    match target.Blocked with
+    | Some why ->
+        eprintfn "error: %s cannot run: %s" target.Label why
+        ExitCode.Failed
+    | None ->
+        printfn "%s: run %s (%d run(s) with its prerequisites)" target.Label target.Hash runs.Length
+        let s = Sweep.run store runs false None (cancellation ())
+        eprintfn "train done: %d ran, %d failed, %d already recorded (%.1f min)" s.Ran s.Failed s.Skipped (s.WallSeconds / 60.0)
+        match store.TryRead target.Hash with
+        | Some r when r.Status = RunStore.Succeeded ->
+            for KeyValue(k, v) in r.Metrics do printfn "  %-24s %g" k v
+            printfn "record: %s" (store.RecordPath target.Hash)
+            ExitCode.Ok
+        | Some r ->
+            eprintfn "error: %s failed: %s" target.Label (defaultArg r.Error "?")
+            ExitCode.Failed
+        | None -> ExitCode.Failed
 
 let private golden (a: ParseResults<GoldenArgs>) =
     match a.GetSubCommand() with
@@ -240,6 +341,7 @@ let main argv =
             match a.TryGetResult Execute with
             | Some hash -> execute store plan hash
             | None -> if (sweep a profile store plan).Failed > 0 then ExitCode.Failed else ExitCode.Ok
+        | Train a -> train a
         | Tables a -> tables a
         | Claims a -> claims a
         | Golden a -> golden a

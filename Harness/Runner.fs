@@ -54,6 +54,7 @@ let private runKind (kind: RunKind) (dir: string) (progress: IProgress<TrainingP
     | DetectionRun config -> DetectionExperiment.Run(config, dir, progress, ct) |> detectionOutcome dir
     | StudentRun config -> SelfTrainingExperiment.Run(config, dir, progress, ct) |> detectionOutcome dir
     | JointRun config -> JointTrainingExperiment.Run(config, dir, progress, ct) |> detectionOutcome dir
+    | JointStudentRun config -> SelfTrainingExperiment.Run(config, dir, progress, ct) |> detectionOutcome dir
     | PretrainingRun config ->
         let r = PretrainingExperiment.Run(config, dir, progress, ct)
         // The same probe on an untrained backbone of the same seed: the baseline every pre-training is read against.

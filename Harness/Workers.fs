@@ -99,6 +99,8 @@ let run (store: RunStore) (todo: PlannedRun list) (workers: int) (start: Planned
     let mutable cancelledAt: Stopwatch option = None
     // Wall seconds per estimated second, from the runs that ended (workers overlap, so it starts at 1/workers).
     let ratio () = if estimatedDone > 0.0 then sw.Elapsed.TotalSeconds / estimatedDone else 1.0 / float workers
+    let failedPrerequisite (r: PlannedRun) =
+        r.Requires |> List.exists (fun h -> store.TryRead h |> Option.exists (fun x -> x.Status = Failed))
     let launch (r: PlannedRun) =
         let psi = start r
         psi.RedirectStandardOutput <- true
@@ -170,7 +172,15 @@ let run (store: RunStore) (todo: PlannedRun list) (workers: int) (start: Planned
             if not ct.IsCancellationRequested then
                 let mutable next = ready todo ended started
                 while running.Count < workers && not next.IsEmpty do
-                    launch next.Head
+                    let r = next.Head
+                    if failedPrerequisite r then
+                        // Nothing to train: the runner records the failure naming the prerequisite, here and at once.
+                        let record = Runner.execute store r (Progress<TrainingProgress>()) ct
+                        started <- started.Add r.Hash
+                        ended <- ended.Add r.Hash
+                        failed <- failed + 1
+                        eprintfn "[%d/%d] FAILED %s: %s" started.Count total r.Label (defaultArg record.Error "?")
+                    else launch r
                     next <- ready todo ended started
                 if running.Count = 0 && next.IsEmpty && ended.Count < total then
                     // Cannot happen for a plan in dependency order; stop rather than spin.

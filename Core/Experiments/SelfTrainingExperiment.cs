@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Repro.Core.Data.Coco;
+using Repro.Core.Data.ImageFolder;
 using Repro.Core.Native;
+using Repro.Core.Regimes.JointTraining;
 using Repro.Core.Regimes.SelfTraining;
 using Repro.Core.Training;
 using static TorchSharp.torch;
@@ -38,6 +40,27 @@ public static class SelfTrainingExperiment
         TorchNativeLoader.EnsureLoaded();
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
+        return RunStudent(config, null, outputDirectory, progress, ct);
+    }
+
+    /// <summary>
+    /// "w/ All": the same student, also joint-trained on classification through its backbone (a third batch per step,
+    /// from <see cref="JointTrainingExperiment.ClassificationStreamSeed"/>); L = L_h + α·(L̄_h/L̄_p)·L_p + w·L_cls.
+    /// Extra logged parts: loss_classification, classification_accuracy. <c>train/final.weights</c> holds the joint
+    /// model, <c>train/detector.weights</c> the detector alone (as a joint-training run).
+    /// </summary>
+    public static DetectionExperimentResult Run(JointSelfTrainingConfig config, string outputDirectory,
+                                                IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
+    {
+        TorchNativeLoader.EnsureLoaded();
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        return RunStudent(config.SelfTraining, config.ClassificationSide(), outputDirectory, progress, ct);
+    }
+
+    static DetectionExperimentResult RunStudent(SelfTrainingConfig config, JointTrainingConfig? joint, string outputDirectory,
+                                                IProgress<TrainingProgress>? progress, CancellationToken ct)
+    {
         Directory.CreateDirectory(outputDirectory);
         var student = config.Student;
         var labelled = DetectionRunParts.PrepareLabelled(student, outputDirectory, "SelfTrainingConfig.Student");
@@ -60,7 +83,14 @@ public static class SelfTrainingExperiment
         var pseudoLoader = DetectionRunParts.CreateLoader(pseudo, pseudoBatch, PseudoStreamSeed(student.Seed), student);
         var mixed = new MixedBatchStream(human, pseudoLoader);
         using var model = DetectionRunParts.CreateDetector(student);
-        var trainer = DetectionRunParts.CreateTrainer(student, outputDirectory, progress, labelled.BatchSize + pseudoBatch);
+        // "w/ All": a classification head on the same backbone and a classification stream beside the mixed one.
+        var pool = joint is null ? null : new ImageFolderDataset(joint.ClassificationTrainRoot, labelled.Cache);
+        int classificationBatch = pool is null ? 0 : Math.Min(joint!.ClassificationBatchSize, pool.Count);
+        using var jointModel = pool is null ? null : new JointDetectionClassifier(model, pool.Classes.Count);
+        using var classificationBatches = pool is null ? null : new StepStream<ClassificationBatch>(step =>
+            new ClassificationBatchStream(pool, joint!.EffectiveClassificationAugment(), classificationBatch,
+                                          JointTrainingExperiment.ClassificationStreamSeed(student.Seed)).Stream(step, student.Trainer.TotalSteps));
+        var trainer = DetectionRunParts.CreateTrainer(student, outputDirectory, progress, labelled.BatchSize + pseudoBatch + classificationBatch);
 
         var normalizer = new LossNormalizer(config.NormalizerMomentum, config.Alpha, config.LossNormalization);
         long nextStep = -1;
@@ -69,8 +99,8 @@ public static class SelfTrainingExperiment
         {
             if (step != nextStep) normalizer.Restore(NormalizerStateAt(trainer.CheckpointDirectory, step));
             using var batch = batches.At(step);
-            var parts = model.GroupLosses(batch.Images(), batch.Targets(), batch.GroupSizes);
-            var (h, p) = (parts[0], parts[1]);
+            var groups = model.GroupLosses(batch.Images(), batch.Targets(), batch.GroupSizes);
+            var (h, p) = (groups[0], groups[1]);
             double lh = h["loss"].item<float>(), lp = p["loss"].item<float>();
             // A non-finite loss is the trainer's to report (TrainingDivergedException naming the part).
             if (!double.IsFinite(lh) || !double.IsFinite(lp))
@@ -78,9 +108,20 @@ public static class SelfTrainingExperiment
             var weight = normalizer.Update(lh, lp);
             var state = normalizer.Current!;
             nextStep = step + 1;
-            return new Dictionary<string, Tensor>
+            var loss = h["loss"] + p["loss"] * weight;
+            var extra = new Dictionary<string, Tensor>();
+            if (jointModel is not null)
             {
-                ["loss"] = h["loss"] + p["loss"] * weight,
+                using var c = classificationBatches!.At(step);
+                var logits = jointModel.ClassLogits(c.Images);
+                var ce = nn.functional.cross_entropy(logits, c.Labels);
+                loss = loss + ce * joint!.ClassificationWeight;
+                extra["loss_classification"] = ce.detach();
+                extra["classification_accuracy"] = logits.detach().argmax(1).eq(c.Labels).to(ScalarType.Float32).mean();
+            }
+            var parts = new Dictionary<string, Tensor>
+            {
+                ["loss"] = loss,
                 ["loss_human"] = h["loss"].detach(),
                 ["loss_pseudo"] = p["loss"].detach(),
                 ["pseudo_weight"] = tensor(weight),
@@ -93,10 +134,15 @@ public static class SelfTrainingExperiment
                 ["box_pseudo"] = p["box"].detach(),
                 ["num_pos_pseudo"] = p["num_pos"],
             };
+            foreach (var (k, v) in extra) parts[k] = v;
+            return parts;
         }
 
-        var training = trainer.Train(model, Loss, ct);
+        var training = trainer.Train(jointModel is null ? model : jointModel, Loss, ct);
         batches.Dispose();
+        classificationBatches?.Dispose();
+        if (jointModel is not null)
+            StateDictIO.Save(model, Path.Combine(trainer.OutputDirectory, JointTrainingExperiment.DetectorWeightsFileName));
         return DetectionRunParts.EvaluateAndWrite(model, student, labelled, training, outputDirectory, ct);
     }
 

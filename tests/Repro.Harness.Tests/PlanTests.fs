@@ -131,8 +131,36 @@ let ``only keeps the matching runs and everything they stand on`` () =
     Assert.Equal(picked.Length + rand.Length, both.Length)
 
 [<Fact>]
-let ``joint training with self-training is planned as blocked, with its reason`` () =
+let ``w/ All is a joint self-training student of the ImageNet teacher's pseudo labels`` () =
     let runs = planAt "/data/mini" "/results/runs"
-    let blocked = runs |> List.filter (fun r -> r.Blocked.IsSome)
-    Assert.Single(blocked) |> ignore
-    Assert.Contains("joint training combined with self-training", blocked.Head.Blocked.Value)
+    Assert.Empty(runs |> List.filter (fun r -> r.Blocked.IsSome))
+    let all = cell "det efficientnet-b7 imagenet 100% S4 +ST +joint" runs
+    let st = cell "det efficientnet-b7 imagenet 100% S4 +ST" runs
+    match all.Kind, st.Kind with
+    | Some(JointStudentRun j), Some(StudentRun s) ->
+        // The same student and pseudo labels as the ImageNet self-training cell, plus the classification side.
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize s, System.Text.Json.JsonSerializer.Serialize j.SelfTraining)
+        Assert.Equal(Profiles.smoke.JointClassificationWeight, j.ClassificationWeight)
+    | other -> failwithf "unexpected kinds %A" other
+    Assert.Equal<string list>(st.Requires, all.Requires)
+    Assert.NotEqual<string>(st.Hash, all.Hash)
+
+[<Fact>]
+let ``cells outside a profile's scope are planned once each, blocked with the reason, and never run`` () =
+    let profile = { Profiles.smoke with Scope = Some [ { Table = "segmentation"; Rows = [ "rand" ]; Columns = [ "train" ] } ] }
+    let runs = Plan.planProfile profile (dataAt "/data/mini") "/results/runs" (PaperTables.loadAll TestPaths.paperTables)
+    let runnable = runs |> List.filter (fun r -> r.Blocked.IsNone)
+    Assert.Equal<string list>([ "seg efficientnet-b7 rand train S1 seed 0" ], runnable |> List.map (fun r -> r.Label))
+    let outOfScope = runs |> List.filter (fun r -> r.Blocked |> Option.exists (fun why -> why.Contains "not in profile smoke"))
+    Assert.Equal(45, outOfScope.Length)
+    Assert.All(outOfScope, fun r -> Assert.True(r.Kind.IsNone && r.Cell.IsSome))
+    Assert.Equal(runs.Length, (runs |> List.distinctBy (fun r -> r.Hash)).Length)
+
+[<Fact>]
+let ``with a teacher factor of 1 the teacher is the supervised cell's own run`` () =
+    let profile = { Profiles.smoke with TeacherStepsFactor = 1 }
+    let runs = Plan.plan profile (dataAt "/data/mini") "/results/runs" (cells ())
+    let student = cell "det efficientnet-b7 rand 100% S4 +ST" runs
+    let pseudo = runs |> List.find (fun r -> r.Hash = List.head student.Requires)
+    let supervised = cell "det efficientnet-b7 rand 100% S4" runs
+    Assert.Equal<string list>([ supervised.Hash ], pseudo.Requires)
