@@ -11,6 +11,7 @@ type SweepArgs =
     | Data_Cache of folder: string
     | Coco_Root of folder: string
     | Voc_Root of folder: string
+    | Imagenet_Root of folder: string
     | Device of name: string
     | Golden_Root of folder: string
     | Retry_Failed
@@ -28,6 +29,7 @@ type SweepArgs =
             | Data_Cache _ -> "folder the generated miniature is cached in (default: results/data)."
             | Coco_Root _ -> "COCO 2017 root (train2017/, val2017/, annotations/); required by the paper profile."
             | Voc_Root _ -> "VOC2012 root (JPEGImages/, SegmentationClass/, ImageSets/) for the segmentation tables."
+            | Imagenet_Root _ -> "paper profile: ImageNet in folder-per-class layout (train/<class>/…, val/<class>/…), for the pre-trained and joint cells."
             | Device _ -> "cpu | cuda (paper profile; default cuda)."
             | Golden_Root _ -> "folder of golden snapshots (default: golden)."
             | Retry_Failed -> "run again the runs whose record says they failed."
@@ -44,6 +46,7 @@ type TrainArgs =
     | Data_Cache of folder: string
     | Coco_Root of folder: string
     | Voc_Root of folder: string
+    | Imagenet_Root of folder: string
     | Device of name: string
     | Task of name: string
     | Backbone of paper_backbone: string
@@ -65,6 +68,7 @@ type TrainArgs =
             | Data_Cache _ -> "folder the generated miniature is cached in (default: results/data)."
             | Coco_Root _ -> "COCO 2017 root; required by the paper profile."
             | Voc_Root _ -> "VOC2012 root, for segmentation on the paper profile."
+            | Imagenet_Root _ -> "ImageNet root (train/<class>/…, val/<class>/…), for pre-trained and joint cells on the paper profile."
             | Device _ -> "cpu | cuda."
             | Task _ -> "detection | segmentation (default: detection)."
             | Backbone _ -> "the paper's backbone the profile maps to its own: efficientnet-b7 | resnet-50 (default: efficientnet-b7)."

@@ -16,6 +16,13 @@ open Repro.Core.Training
 open Repro.Harness.Domain
 open Repro.Harness.Profiles
 
+/// The labelled classification set in ImageNet's role (pre-training, joint training): folder-per-class train and val.
+type ClassificationSource =
+    { TrainRoot: string
+      ValRoot: string
+      /// Pre-training input size.
+      ImageSize: int }
+
 /// A profile's data resolved to files, plus an identity that names it in run hashes (paths are incidental:
 /// moving the data must not change which runs are "the same").
 type ResolvedData =
@@ -23,6 +30,8 @@ type ResolvedData =
       NumClasses: int
       /// The miniature's manifest (None for real data): classification pool, unlabeled pool, segmentation set.
       Miniature: MiniatureManifest option
+      /// ImageNet's role (None: pre-trained and joint cells cannot run on this data).
+      Classification: ClassificationSource option
       /// Folder of unlabeled images that teachers pseudo-label (None: self-training cannot run on this data).
       UnlabeledImages: string option
       /// Root folders whose paths are replaced by their symbol when a config is hashed.
@@ -42,11 +51,13 @@ let resolveData (profile: Profile) (cacheRoot: string) (progress: IProgress<Mini
                 SmallMaxArea = m.SmallMaxArea, LargeMinArea = m.LargeMinArea)
           NumClasses = m.DetectionCategories.Count
           Miniature = Some m
+          Classification =
+            Some { TrainRoot = m.ClassificationTrain; ValRoot = m.ClassificationVal; ImageSize = m.Config.ClassificationImageSize }
           UnlabeledImages = Some m.UnlabeledImages
           Roots = [ Path.GetFullPath m.Root, "data:" ]
           Identity = sprintf "miniature:%s" m.ContentHash
           Description = sprintf "miniature %s (%d train / %d val detection images)" preset m.DetectionTrainCount m.DetectionValCount }
-    | RealData(cocoRoot, _) ->
+    | RealData(cocoRoot, _, imagenetRoot) ->
         let p (parts: string list) = Path.Combine(cocoRoot :: parts |> Array.ofList)
         let valAnnotations = p [ "annotations"; "instances_val2017.json" ]
         for f in [ p [ "train2017" ]; p [ "val2017" ] ] do
@@ -61,8 +72,18 @@ let resolveData (profile: Profile) (cacheRoot: string) (progress: IProgress<Mini
                 ValImages = p [ "val2017" ], ValAnnotations = valAnnotations)
           NumClasses = categories
           Miniature = None
+          Classification =
+            imagenetRoot |> Option.map (fun root ->
+                for split in [ "train"; "val" ] do
+                    let d = Path.Combine(root, split)
+                    if not (Directory.Exists d) then
+                        raise (DirectoryNotFoundException(sprintf "--imagenet-root: %s not found (expected folder-per-class train/ and val/)" d))
+                // 224 px: the standard ImageNet input, and the paper's pre-training resolution class for ResNet-50.
+                { TrainRoot = Path.Combine(root, "train"); ValRoot = Path.Combine(root, "val"); ImageSize = 224 })
           UnlabeledImages = (if Directory.Exists unlabeled then Some unlabeled else None)
-          Roots = [ Path.GetFullPath cocoRoot, "coco:" ]
+          Roots =
+            [ Path.GetFullPath cocoRoot, "coco:"
+              match imagenetRoot with Some r -> Path.GetFullPath r, "imagenet:" | None -> () ]
           Identity = sprintf "coco2017:%s" (Path.GetFullPath cocoRoot)
           Description = sprintf "COCO 2017 at %s" cocoRoot }
 
@@ -228,11 +249,12 @@ type private Builder(profile: Profile, data: ResolvedData, runsRoot: string) =
 /// but never faked.
 let blockedReason (data: ResolvedData) (cell: Cell) =
     let needsPretraining = cell.Init <> Rand
-    if needsPretraining && data.Miniature.IsNone then
-        Some(sprintf "%s on real data needs a pre-training set (an ImageNet root) the paper profile does not take yet" cell.Init.Label)
+    let imagenet = "an ImageNet folder (--imagenet-root: train/<class>/…, val/<class>/…)"
+    if needsPretraining && data.Classification.IsNone then Some(sprintf "%s needs a pre-training set: %s" cell.Init.Label imagenet)
+    elif cell.Init = ImageNetPlusPlus && data.UnlabeledImages.IsNone then Some "ImageNet++ Init (Noisy Student) needs unlabeled images (none in this data)"
     elif cell.SelfTraining && data.UnlabeledImages.IsNone then Some "self-training needs unlabeled images (none in this data)"
     elif cell.Task = Segmentation && data.Miniature.IsNone then Some "segmentation on real data needs --voc-root support in the paper profile"
-    elif cell.JointTraining && data.Miniature.IsNone then Some "joint training on real data needs a classification set"
+    elif cell.JointTraining && data.Classification.IsNone then Some(sprintf "joint training needs a classification set: %s" imagenet)
     else None
 
 /// The seconds a run of `steps` × `imagesPerStep` images should take, for estimates.
@@ -257,6 +279,7 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (cells: Cell
     let label (cell: Cell) (seed: int) = sprintf "%s seed %d" cell.Name seed
     let artifact (hash: string) (file: string) = Path.Combine(b.RunDir hash, file)
     let m () = data.Miniature.Value
+    let classification () = data.Classification.Value
 
     // ---- pre-training: one run per (method, backbone), seeded with the profile's first seed ----
     let pretrainSeed = List.head profile.Seeds
@@ -264,10 +287,10 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (cells: Cell
         let ps = profile.Pretraining
         PretrainingConfig(
             Method = method,
-            Data = ClassificationDataConfig(TrainRoot = m().ClassificationTrain, ValRoot = m().ClassificationVal,
-                                            UnlabeledRoot = (if method = PretrainingMethod.NoisyStudent then m().UnlabeledImages else null)),
+            Data = ClassificationDataConfig(TrainRoot = classification().TrainRoot, ValRoot = classification().ValRoot,
+                                            UnlabeledRoot = (if method = PretrainingMethod.NoisyStudent then data.UnlabeledImages.Value else null)),
             Backbone = (DetectorConfig.Preset(profile.BackboneFor backbone, data.NumClasses, profile.ImageSize)).Backbone,
-            ImageSize = m().Config.ClassificationImageSize,
+            ImageSize = classification().ImageSize,
             Trainer = TrainerOptions(
                 Optimizer = OptimizerKind.AdamW, LearningRate = ps.LearningRate, WeightDecay = 4e-5,
                 NoWeightDecayOnNormAndBias = true, WarmupSteps = int64 (min profile.WarmupSteps steps),
@@ -336,7 +359,7 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (cells: Cell
             if cell.JointTraining then
                 JointStudentRun(
                     JointSelfTrainingConfig(
-                        SelfTraining = config, ClassificationTrainRoot = m().ClassificationTrain,
+                        SelfTraining = config, ClassificationTrainRoot = classification().TrainRoot,
                         ClassificationBatchSize = profile.BatchSize, ClassificationWeight = profile.JointClassificationWeight)),
                 3 * profile.BatchSize
             else StudentRun config, 2 * profile.BatchSize
@@ -349,7 +372,7 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (cells: Cell
         let config =
             JointTrainingConfig(
                 Detection = detectionConfigFor profile data cell seed steps (init |> Option.map snd),
-                ClassificationTrainRoot = m().ClassificationTrain,
+                ClassificationTrainRoot = classification().TrainRoot,
                 ClassificationBatchSize = profile.BatchSize,
                 ClassificationWeight = profile.JointClassificationWeight)
         b.Add(JointRun config, label cell seed, Some cell, seed, (init |> Option.map fst |> Option.toList),

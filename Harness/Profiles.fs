@@ -8,8 +8,9 @@ open Repro.Harness.Domain
 type DataSource =
     /// The embedded miniature, generated (and cached) from a preset of Core's MiniatureConfig: "smoke" | "default".
     | Miniature of preset: string
-    /// Real data on disk: COCO 2017 (train2017/, val2017/, annotations/) and optionally VOC2012.
-    | RealData of cocoRoot: string * vocRoot: string option
+    /// Real data on disk: COCO 2017 (train2017/, val2017/, annotations/), optionally VOC2012, and optionally ImageNet
+    /// in folder-per-class layout (train/<class>/…, val/<class>/…) for pre-training and joint training.
+    | RealData of cocoRoot: string * vocRoot: string option * imagenetRoot: string option
 
 /// Pre-training ("ImageNet") runs of a profile: one per method and backbone, shared by every cell that names it.
 type PretrainSettings =
@@ -158,10 +159,10 @@ let defaultProfile =
 /// Paper-scale settings (EfficientNet-B7 / ResNet-50 RetinaNet at 640 px on COCO); the data roots come from the
 /// command line. Schedules follow the paper's "stronger augmentation trains longer"; exact step counts of the
 /// paper's runs are not published in the text, so these are the official release's order of magnitude.
-let paper (cocoRoot: string) (vocRoot: string option) (device: string) =
+let paper (cocoRoot: string) (vocRoot: string option) (imagenetRoot: string option) (device: string) =
     { Name = "paper"
       Description = "paper-scale RetinaNet on real COCO/VOC, GPU"
-      Data = RealData(cocoRoot, vocRoot)
+      Data = RealData(cocoRoot, vocRoot, imagenetRoot)
       ImageSize = 640
       Backbones = Map [ "efficientnet-b7", "efficientnet-b7"; "resnet-50", "resnet-50" ]
       BatchSize = 64

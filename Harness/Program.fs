@@ -20,7 +20,7 @@ let private miniatureProgress () =
                     eprintfn "  %-24s %3d%% (%d/%d)" p.Part pct p.Done p.Total) }
 
 /// A profile by name with the command line's overrides, its resolved data and its results store.
-let private resolveProfile (name: string) (coco: string option) (voc: string option) (device: string option)
+let private resolveProfile (name: string) (coco: string option) (voc: string option) (imagenet: string option) (device: string option)
                            (threads: int option) (results: string option) (cache: string option) =
     let profile =
         match name with
@@ -29,9 +29,12 @@ let private resolveProfile (name: string) (coco: string option) (voc: string opt
         | "full" -> Profiles.full
         | "paper" ->
             match coco with
-            | Some coco -> Profiles.paper coco voc (defaultArg device "cuda")
+            | Some coco -> Profiles.paper coco voc imagenet (defaultArg device "cuda")
             | None -> raise (ArgumentException "--profile paper needs --coco-root (COCO 2017 on disk)")
         | other -> raise (ArgumentException(sprintf "unknown profile '%s' (%s)" other (String.Join(" | ", Profiles.names))))
+    if name <> "paper" then
+        for flag, value in [ "--coco-root", coco; "--voc-root", voc; "--imagenet-root", imagenet ] do
+            if value.IsSome then raise (ArgumentException(sprintf "%s only applies to --profile paper (profile %s uses the miniature)" flag name))
     let profile = match device with Some d when name <> "paper" -> { profile with Device = d } | _ -> profile
     let profile =
         match threads with
@@ -47,7 +50,7 @@ let private resolveProfile (name: string) (coco: string option) (voc: string opt
 let private planned (a: ParseResults<SweepArgs>) =
     let profile, store, data =
         resolveProfile (a.GetResult(SweepArgs.Profile, defaultValue = "default")) (a.TryGetResult SweepArgs.Coco_Root)
-            (a.TryGetResult SweepArgs.Voc_Root) (a.TryGetResult SweepArgs.Device) (a.TryGetResult SweepArgs.Threads)
+            (a.TryGetResult SweepArgs.Voc_Root) (a.TryGetResult SweepArgs.Imagenet_Root) (a.TryGetResult SweepArgs.Device) (a.TryGetResult SweepArgs.Threads)
             (a.TryGetResult SweepArgs.Results) (a.TryGetResult SweepArgs.Data_Cache)
     let paperTables = a.GetResult(SweepArgs.Paper_Tables, defaultValue = "paper-tables")
     let runs = Plan.planProfile profile data store.RunsRoot (PaperTables.loadAll paperTables)
@@ -184,7 +187,7 @@ let private claims (a: ParseResults<SweepArgs>) =
 let private train (a: ParseResults<TrainArgs>) =
     let profile, store, data =
         resolveProfile (a.GetResult(TrainArgs.Profile, defaultValue = "default")) (a.TryGetResult TrainArgs.Coco_Root)
-            (a.TryGetResult TrainArgs.Voc_Root) (a.TryGetResult TrainArgs.Device) (a.TryGetResult TrainArgs.Threads)
+            (a.TryGetResult TrainArgs.Voc_Root) (a.TryGetResult TrainArgs.Imagenet_Root) (a.TryGetResult TrainArgs.Device) (a.TryGetResult TrainArgs.Threads)
             (a.TryGetResult TrainArgs.Results) (a.TryGetResult TrainArgs.Data_Cache)
     let task =
         match a.GetResult(TrainArgs.Task, defaultValue = "detection") with

@@ -69,7 +69,8 @@ let ``train rejects bad coordinates with exit 2 naming the flag, and a cell the 
                         [ "--augment"; "S9" ], "--augment: unknown augmentation level 'S9'"
                         [ "--no-loss-norm" ], "--no-loss-norm only applies with --self-training"
                         [ "--steps"; "0" ], "--steps must be >= 1, got 0"
-                        [ "--backbone"; "vgg" ], "no stand-in for the paper's backbone vgg" ] do
+                        [ "--backbone"; "vgg" ], "no stand-in for the paper's backbone vgg"
+                        [ "--imagenet-root"; "/x" ], "--imagenet-root only applies to --profile paper" ] do
         let code, _, err = runRepro (common @ args)
         Assert.True((code = 2), sprintf "%A: exit %d, %s" args code err)
         Assert.Contains(text, err)

@@ -21,6 +21,7 @@ let private dataAt (root: string) =
             ValImages = m.DetectionValImages, ValAnnotations = m.DetectionValAnnotations)
       NumClasses = 8
       Miniature = Some m
+      Classification = Some { TrainRoot = m.ClassificationTrain; ValRoot = m.ClassificationVal; ImageSize = 32 }
       UnlabeledImages = Some m.UnlabeledImages
       Roots = [ Path.GetFullPath root, "data:" ]
       Identity = "miniature:c0ffee"
@@ -164,3 +165,51 @@ let ``with a teacher factor of 1 the teacher is the supervised cell's own run`` 
     let pseudo = runs |> List.find (fun r -> r.Hash = List.head student.Requires)
     let supervised = cell "det efficientnet-b7 rand 100% S4" runs
     Assert.Equal<string list>([ supervised.Hash ], pseudo.Requires)
+
+/// A COCO 2017 root with empty image folders and category-only annotation files, and optionally an ImageNet root.
+let private realRoots (withImagenet: bool) (withUnlabeled: bool) =
+    let root = TestPaths.tempDir ()
+    let coco = Path.Combine(root, "coco")
+    for d in [ "train2017"; "val2017"; "annotations" ] @ (if withUnlabeled then [ "unlabeled2017" ] else []) do
+        Directory.CreateDirectory(Path.Combine(coco, d)) |> ignore
+    let categories = """{"images":[],"annotations":[],"categories":[{"id":1,"name":"x"},{"id":2,"name":"y"}]}"""
+    File.WriteAllText(Path.Combine(coco, "annotations", "instances_train2017.json"), categories)
+    File.WriteAllText(Path.Combine(coco, "annotations", "instances_val2017.json"), categories)
+    let imagenet = Path.Combine(root, "imagenet")
+    if withImagenet then
+        for d in [ "train"; "val" ] do Directory.CreateDirectory(Path.Combine(imagenet, d, "n01440764")) |> ignore
+    coco, (if withImagenet then Some imagenet else None)
+
+[<Fact>]
+let ``the paper profile pre-trains on an ImageNet folder when given one, and blocks pre-trained cells without it`` () =
+    let coco, imagenet = realRoots true true
+    let profile = Profiles.paper coco None imagenet "cpu"
+    let data = Plan.resolveData profile (TestPaths.tempDir ()) None
+    let runs = Plan.plan profile data "/results/runs" (cells ())
+    let imagenetCell = cell "det efficientnet-b7 imagenet 100% S4" runs
+    Assert.True(imagenetCell.Blocked.IsNone)
+    let pre = runs |> List.find (fun r -> r.Hash = List.head imagenetCell.Requires)
+    match pre.Kind with
+    | Some(PretrainingRun c) ->
+        Assert.Equal(Path.Combine(imagenet.Value, "train"), c.Data.TrainRoot)
+        Assert.Equal(224, c.ImageSize)
+        // The ImageNet root is a symbol in the run's name, like the COCO root: moving it renames nothing.
+        Assert.Contains("\"imagenet:/train\"", pre.Spec.Value.ToJsonString())
+    | other -> failwithf "expected a pre-training run, got %A" other
+    // Without the folder: the same cells are planned as blocked, naming the flag.
+    let coco2, _ = realRoots false true
+    let without = Plan.plan (Profiles.paper coco2 None None "cpu") (Plan.resolveData (Profiles.paper coco2 None None "cpu") (TestPaths.tempDir ()) None) "/results/runs" (cells ())
+    let blocked = cell "det efficientnet-b7 imagenet 100% S4" without
+    Assert.Contains("--imagenet-root", blocked.Blocked.Value)
+    Assert.Contains("--imagenet-root", (cell "det efficientnet-b7 rand 100% S4 +joint" without).Blocked.Value)
+    Assert.True((cell "det efficientnet-b7 rand 100% S4 +ST" without).Blocked.IsNone)
+
+[<Fact>]
+let ``an ImageNet root without train and val folders is an error naming the flag`` () =
+    let coco, _ = realRoots false false
+    let bad = Path.Combine(TestPaths.tempDir (), "imagenet")
+    Directory.CreateDirectory(Path.Combine(bad, "train")) |> ignore
+    let e = Assert.Throws<DirectoryNotFoundException>(fun () ->
+        Plan.resolveData (Profiles.paper coco None (Some bad) "cpu") (TestPaths.tempDir ()) None |> ignore)
+    Assert.Contains("--imagenet-root", e.Message)
+    Assert.Contains("val", e.Message)
