@@ -117,12 +117,15 @@ let private workerStart (a: ParseResults<SweepArgs>) (threads: int) (run: Plan.P
         psi.ArgumentList.Add arg
     psi.Environment.["REPRO_PLAIN_PROGRESS"] <- "1"
     psi.Environment.[parentPidVariable] <- string Environment.ProcessId
+    psi.Environment.[Runner.codeVersionVariable] <- Runner.codeVersion.Force()
     psi
 
 let private sweep (a: ParseResults<SweepArgs>) (profile: Profiles.Profile) store runs =
     let workers = a.GetResult(Workers, defaultValue = profile.Workers)
     if workers < 1 then raise (ArgumentException(sprintf "--workers must be >= 1, got %d" workers))
     let ct = cancellation ()
+    // The code version is the one the sweep started with, whatever happens to the working tree meanwhile.
+    Runner.codeVersion.Force() |> ignore
     let inWorkers =
         if workers = 1 then None
         else

@@ -10,16 +10,26 @@ open Repro.Core.Training
 open Repro.Harness.Plan
 open Repro.Harness.RunStore
 
-/// The code that produced a record: the git commit (with "-dirty" for uncommitted changes) when available.
+/// Names the code version a sweep's workers record: the parent's, taken when the sweep started.
+let codeVersionVariable = "REPRO_CODE_VERSION"
+
+/// The code that produced a record: the git commit (with "-dirty" for uncommitted changes) when available, taken
+/// once per process (a sweep forces it at its start, before anyone can edit the tree under a long sweep) or handed
+/// down by the sweep that started this worker.
+let private gitDescribe () =
+    try
+        let psi = ProcessStartInfo("git", "describe --always --dirty --abbrev=12", RedirectStandardOutput = true, RedirectStandardError = true)
+        use p = Process.Start psi
+        let out = p.StandardOutput.ReadToEnd().Trim()
+        p.WaitForExit()
+        if p.ExitCode = 0 && out <> "" then out else "unknown"
+    with _ -> "unknown"
+
 let codeVersion =
     lazy
-        (try
-            let psi = ProcessStartInfo("git", "describe --always --dirty --abbrev=12", RedirectStandardOutput = true, RedirectStandardError = true)
-            use p = Process.Start psi
-            let out = p.StandardOutput.ReadToEnd().Trim()
-            p.WaitForExit()
-            if p.ExitCode = 0 && out <> "" then out else "unknown"
-         with _ -> "unknown")
+        (match Environment.GetEnvironmentVariable codeVersionVariable with
+         | null | "" -> gitDescribe ()
+         | handedDown -> handedDown)
 
 let environmentInfo () =
     Map [ "machine", Environment.MachineName

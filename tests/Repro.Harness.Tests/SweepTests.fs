@@ -77,3 +77,23 @@ let ``a killed sweep resumes and completes the grid with one intact record per r
     Assert.Equal(1, codeP)
     Assert.Matches(@"pretraining-vs-augmentation/rand/S1\s+\S+\s+\S+\s+\+1\.00\s+0\.05\s+Moved", outP)
     Assert.Contains("golden check FAILED (smoke)", errP)
+
+[<Fact>]
+let ``the committed default run records pass the default golden check and re-render without training`` () =
+    // The records behind the README's default results (golden/default/runs) against golden/default/results.json:
+    // planning the default profile finds every in-scope run recorded (names are config hashes over the regenerated
+    // miniature's content hash), and the tables computed from them match the snapshot.
+    let root = TestPaths.tempDir ()
+    let results = Path.Combine(root, "results")
+    let golden = Path.Combine(TestPaths.repoRoot, "golden")
+    for record in Directory.GetFiles(Path.Combine(golden, "default", "runs"), "record.json", SearchOption.AllDirectories) do
+        let target = Path.Combine(results, "runs", Path.GetFileName(Path.GetDirectoryName record))
+        Directory.CreateDirectory target |> ignore
+        File.Copy(record, Path.Combine(target, "record.json"))
+    let common = [ "--profile"; "default"; "--results"; results; "--data-cache"; Path.Combine(root, "data")
+                   "--paper-tables"; TestPaths.paperTables ]
+    let _, planOut, _ = CliTests.runRepro ("plan" :: common)
+    Assert.Contains("83 runs: 0 to do (~0.0 min), 49 recorded, 34 blocked", planOut)
+    let code, out, err = CliTests.runRepro ([ "golden"; "check"; "--golden-root"; golden ] @ common)
+    Assert.True((code = 0), out + err)
+    Assert.Contains("golden check passed (default)", out)
