@@ -141,7 +141,7 @@ let private sweep (a: ParseResults<SweepArgs>) (profile: Profiles.Profile) store
     eprintfn "sweep done: %d ran, %d failed, %d already recorded, %d blocked (%.1f min)" s.Ran s.Failed s.Skipped s.Blocked (s.WallSeconds / 60.0)
     s
 
-/// A worker of a inWorkers sweep: executes one planned run (its parent holds the folder's lock) and reports progress
+/// A worker of a sweep with --workers: executes one planned run (its parent holds the folder's lock) and reports progress
 /// as `@progress` lines on stdout.
 let private execute (store: RunStore.RunStore) (runs: Plan.PlannedRun list) (hash: string) =
     match runs |> List.tryFind (fun r -> r.Hash = hash && r.Kind.IsSome) with
@@ -192,11 +192,9 @@ let private train (a: ParseResults<TrainArgs>) =
         resolveProfile (a.GetResult(TrainArgs.Profile, defaultValue = "default")) (a.TryGetResult TrainArgs.Coco_Root)
             (a.TryGetResult TrainArgs.Voc_Root) (a.TryGetResult TrainArgs.Imagenet_Root) (a.TryGetResult TrainArgs.Device) (a.TryGetResult TrainArgs.Threads)
             (a.TryGetResult TrainArgs.Results) (a.TryGetResult TrainArgs.Data_Cache)
-    let task =
-        match a.GetResult(TrainArgs.Task, defaultValue = "detection") with
-        | "detection" -> Domain.Detection
-        | "segmentation" -> Domain.Segmentation
-        | other -> raise (ArgumentException(sprintf "--task: unknown task '%s' (detection | segmentation)" other))
+    let parse f (flag: string) (text: string) =
+        try f text with :? InvalidDataException as e -> raise (ArgumentException(sprintf "%s: %s" flag e.Message))
+    let task = parse Domain.Task.Parse "--task" (a.GetResult(TrainArgs.Task, defaultValue = "detection"))
     let fraction = a.GetResult(TrainArgs.Fraction, defaultValue = 1.0)
     if not (fraction > 0.0 && fraction <= 1.0) then raise (ArgumentException(sprintf "--fraction must be in (0, 1], got %g" fraction))
     let selfTraining = a.Contains Self_Training
@@ -206,8 +204,6 @@ let private train (a: ParseResults<TrainArgs>) =
         | Domain.Segmentation, set -> Some(defaultArg set "train")
         | Domain.Detection, Some _ -> raise (ArgumentException "--labelled-set only applies to --task segmentation")
         | Domain.Detection, None -> None
-    let parse f (flag: string) (text: string) =
-        try f text with :? InvalidDataException as e -> raise (ArgumentException(sprintf "%s: %s" flag e.Message))
     let cell: Domain.Cell =
         { Task = task
           Backbone = a.GetResult(TrainArgs.Backbone, defaultValue = "efficientnet-b7")

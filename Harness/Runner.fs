@@ -13,9 +13,6 @@ open Repro.Harness.RunStore
 /// Names the code version a sweep's workers record: the parent's, taken when the sweep started.
 let codeVersionVariable = "REPRO_CODE_VERSION"
 
-/// The code that produced a record: the git commit (with "-dirty" for uncommitted changes) when available, taken
-/// once per process (a sweep forces it at its start, before anyone can edit the tree under a long sweep) or handed
-/// down by the sweep that started this worker.
 let private gitDescribe () =
     try
         let psi = ProcessStartInfo("git", "describe --always --dirty --abbrev=12", RedirectStandardOutput = true, RedirectStandardError = true)
@@ -25,6 +22,9 @@ let private gitDescribe () =
         if p.ExitCode = 0 && out <> "" then out else "unknown"
     with _ -> "unknown"
 
+/// The code that produced a record: the git commit (with "-dirty" for uncommitted changes) when available, taken
+/// once per process (a sweep forces it at its start, before anyone can edit the tree under a long sweep) or handed
+/// down by the sweep that started this worker.
 let codeVersion =
     lazy
         (match Environment.GetEnvironmentVariable codeVersionVariable with
@@ -98,6 +98,18 @@ let private runKind (kind: RunKind) (dir: string) (progress: IProgress<TrainingP
         Map [ "images", float r.Images; "ignored_fraction", r.IgnoredFraction ],
         Map [ "pseudo_stats", rel dir r.StatsPath ]
 
+/// The record of `run`, ending now, `wallSeconds` after `started`.
+let recordOf (run: PlannedRun) (started: DateTime) (wallSeconds: float) status error metrics artifacts : RunRecord =
+    { Hash = run.Hash; Kind = (match run.Kind with Some k -> k.Id | None -> "?"); Label = run.Label
+      Cell = run.Cell |> Option.map Grid.keyOf; Spec = run.Spec.Value; Seed = run.Seed; Status = status; Error = error
+      Metrics = metrics; Artifacts = artifacts; CodeVersion = codeVersion.Force(); Environment = environmentInfo ()
+      StartedUtc = started; FinishedUtc = DateTime.UtcNow; WallSeconds = wallSeconds }
+
+/// A failed run's record: the reason in the record, the details in error.txt beside it.
+let failureOf (store: RunStore) (run: PlannedRun) (started: DateTime) (wallSeconds: float) (reason: string) (details: string) =
+    Repro.Core.AtomicFile.WriteAllText(Path.Combine(store.RunDir run.Hash, "error.txt"), details)
+    recordOf run started wallSeconds Failed (Some(reason + " (details: error.txt)")) Map.empty Map.empty
+
 /// Runs one planned run and writes its record (Succeeded or Failed, never half-written). A run whose prerequisite
 /// has no successful record fails at once, naming it.
 let execute (store: RunStore) (run: PlannedRun) (progress: IProgress<TrainingProgress>) (ct: Threading.CancellationToken) =
@@ -107,11 +119,7 @@ let execute (store: RunStore) (run: PlannedRun) (progress: IProgress<TrainingPro
     Repro.Core.AtomicFile.WriteAllText(Path.Combine(dir, "spec.json"), run.Spec.Value.ToJsonString(CanonicalJson.indented))
     let started = DateTime.UtcNow
     let sw = Stopwatch.StartNew()
-    let record status error metrics artifacts =
-        { Hash = run.Hash; Kind = kind.Id; Label = run.Label; Cell = run.Cell |> Option.map Grid.keyOf; Spec = run.Spec.Value
-          Seed = run.Seed; Status = status; Error = error; Metrics = metrics; Artifacts = artifacts
-          CodeVersion = codeVersion.Force(); Environment = environmentInfo (); StartedUtc = started
-          FinishedUtc = DateTime.UtcNow; WallSeconds = sw.Elapsed.TotalSeconds }
+    let record status error metrics artifacts = recordOf run started sw.Elapsed.TotalSeconds status error metrics artifacts
     let missing =
         run.Requires |> List.tryPick (fun h ->
             match store.TryRead h with
@@ -131,8 +139,7 @@ let execute (store: RunStore) (run: PlannedRun) (progress: IProgress<TrainingPro
                 let root = match e with :? AggregateException as a -> a.GetBaseException() | _ -> e
                 // The record keeps the first line (native errors append whole C++ stack traces); the full exception,
                 // managed stack included, goes to error.txt beside it.
-                Repro.Core.AtomicFile.WriteAllText(Path.Combine(dir, "error.txt"), e.ToString())
                 let firstLine = root.Message.Split('\n').[0].Trim()
-                record Failed (Some(sprintf "%s: %s (details: error.txt)" (root.GetType().Name) firstLine)) Map.empty Map.empty
+                failureOf store run started sw.Elapsed.TotalSeconds (sprintf "%s: %s" (root.GetType().Name) firstLine) (e.ToString())
     store.Write result
     result

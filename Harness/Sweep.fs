@@ -18,7 +18,8 @@ type Summary =
       Blocked: int
       WallSeconds: float }
 
-let private fmt (s: float) =
+/// A duration as progress lines print it: "1h05m", "4m12s", "37s".
+let duration (s: float) =
     let t = TimeSpan.FromSeconds(max 0.0 s)
     if t.TotalHours >= 1.0 then sprintf "%dh%02dm" (int t.TotalHours) t.Minutes
     elif t.TotalMinutes >= 1.0 then sprintf "%dm%02ds" t.Minutes t.Seconds
@@ -53,17 +54,17 @@ let private lineDisplay () =
     { new Display with
         member _.Start(i, n, label, runEta, sweepEta) =
             lastPrint <- Stopwatch.StartNew()
-            eprintfn "[%d/%d] %s  (run ~%s, sweep left ~%s)" i n label (fmt runEta) (fmt sweepEta)
+            eprintfn "[%d/%d] %s  (run ~%s, sweep left ~%s)" i n label (duration runEta) (duration sweepEta)
         member _.Step p =
             if lastPrint.Elapsed.TotalSeconds >= 15.0 || p.Step = p.TotalSteps then
                 lastPrint <- Stopwatch.StartNew()
                 let loss = match p.Losses.TryGetValue "loss" with | true, v -> sprintf "%.3f" v | _ -> "?"
                 eprintfn "      step %d/%d  loss %s  lr %.4g  %s  eta %s" p.Step p.TotalSteps loss p.LearningRate
                     (match Option.ofNullable p.ImagesPerSecond with Some ips -> sprintf "%.0f img/s" ips | None -> "")
-                    (fmt p.Eta.TotalSeconds)
+                    (duration p.Eta.TotalSeconds)
         member _.Finish record =
             match record.Status with
-            | Succeeded -> eprintfn "      %s  (%s)" (headline record.Metrics) (fmt record.WallSeconds)
+            | Succeeded -> eprintfn "      %s  (%s)" (headline record.Metrics) (duration record.WallSeconds)
             | Failed -> eprintfn "      FAILED: %s" (defaultArg record.Error "?") }
 
 /// A live Spectre.Console display on an interactive terminal: a bar for the sweep (by estimated time) and one for the
@@ -88,7 +89,7 @@ let private spectreDisplay (ctx: ProgressContext) (totalEstimate: float) =
                     match record.Status with
                     | Succeeded -> sprintf "[green]%s[/]" (esc (headline record.Metrics))
                     | Failed -> sprintf "[red]FAILED: %s[/]" (esc (defaultArg record.Error "?"))
-                t.Description <- sprintf "%s  %s (%s)" t.Description outcome (fmt record.WallSeconds)
+                t.Description <- sprintf "%s  %s (%s)" t.Description outcome (duration record.WallSeconds)
                 t.Value <- t.MaxValue
                 t.StopTask()
             | None -> ()

@@ -58,26 +58,15 @@ type private Worker =
       Tail: Queue<string>
       mutable KilledWhy: string option }
 
-let private fmt (s: float) =
-    let t = TimeSpan.FromSeconds(max 0.0 s)
-    if t.TotalHours >= 1.0 then sprintf "%dh%02dm" (int t.TotalHours) t.Minutes
-    elif t.TotalMinutes >= 1.0 then sprintf "%dm%02ds" t.Minutes t.Seconds
-    else sprintf "%.0fs" t.TotalSeconds
-
 /// Kills the worker's whole process tree; never throws (it may have exited meanwhile).
 let private kill (w: Worker) = try w.Process.Kill true with _ -> ()
 
 /// The record a worker that died without writing one leaves: Failed, with the reason and its last stderr lines.
 let private deathRecord (store: RunStore) (w: Worker) (why: string) =
-    let dir = store.RunDir w.Run.Hash
-    Directory.CreateDirectory dir |> ignore
-    Repro.Core.AtomicFile.WriteAllText(Path.Combine(dir, "error.txt"), why + "\n\nlast lines of the worker's stderr:\n" + String.Join("\n", w.Tail))
-    let record: RunRecord =
-        { Hash = w.Run.Hash; Kind = (match w.Run.Kind with Some k -> k.Id | None -> "?"); Label = w.Run.Label
-          Cell = w.Run.Cell |> Option.map Grid.keyOf; Spec = w.Run.Spec.Value; Seed = w.Run.Seed; Status = Failed
-          Error = Some(why + " (details: error.txt)"); Metrics = Map.empty; Artifacts = Map.empty
-          CodeVersion = Runner.codeVersion.Force(); Environment = Runner.environmentInfo ()
-          StartedUtc = DateTime.UtcNow - w.Clock.Elapsed; FinishedUtc = DateTime.UtcNow; WallSeconds = w.Clock.Elapsed.TotalSeconds }
+    Directory.CreateDirectory(store.RunDir w.Run.Hash) |> ignore
+    let record =
+        Runner.failureOf store w.Run (DateTime.UtcNow - w.Clock.Elapsed) w.Clock.Elapsed.TotalSeconds why
+            (why + "\n\nlast lines of the worker's stderr:\n" + String.Join("\n", w.Tail))
     store.Write record
     record
 
@@ -127,7 +116,7 @@ let run (store: RunStore) (todo: PlannedRun list) (workers: int) (start: Planned
         started <- started.Add r.Hash
         running.Add w
         eprintfn "[%d/%d] start %s  (run ~%s, sweep left ~%s)" w.Index total r.Label
-            (fmt (r.EstimatedSeconds * ratio () * float workers)) (fmt ((totalEstimate - estimatedDone) * ratio ()))
+            (Sweep.duration (r.EstimatedSeconds * ratio () * float workers)) (Sweep.duration ((totalEstimate - estimatedDone) * ratio ()))
     let finish (w: Worker) =
         w.Process.WaitForExit() // drains the redirected output
         let code = w.Process.ExitCode
@@ -138,7 +127,7 @@ let run (store: RunStore) (todo: PlannedRun list) (workers: int) (start: Planned
             ended <- ended.Add w.Run.Hash
             estimatedDone <- estimatedDone + w.Run.EstimatedSeconds
             match record.Status with
-            | Succeeded -> eprintfn "[%d/%d] done  %s: %s (%s)" w.Index total w.Run.Label (Sweep.headline record.Metrics) (fmt record.WallSeconds)
+            | Succeeded -> eprintfn "[%d/%d] done  %s: %s (%s)" w.Index total w.Run.Label (Sweep.headline record.Metrics) (Sweep.duration record.WallSeconds)
             | Failed ->
                 failed <- failed + 1
                 eprintfn "[%d/%d] FAILED %s: %s" w.Index total w.Run.Label (defaultArg record.Error "?")
@@ -161,12 +150,12 @@ let run (store: RunStore) (todo: PlannedRun list) (workers: int) (start: Planned
     let status () =
         let parts =
             [ for w in running ->
-                if w.Total > 0L then sprintf "%s %d/%d eta %s" w.Run.Label w.Step w.Total (fmt w.Eta)
+                if w.Total > 0L then sprintf "%s %d/%d eta %s" w.Run.Label w.Step w.Total (Sweep.duration w.Eta)
                 else sprintf "%s (starting)" w.Run.Label ]
         let left = totalEstimate - estimatedDone - (running |> Seq.sumBy (fun w -> w.Run.EstimatedSeconds))
         let runningLeft = running |> Seq.map (fun w -> if Double.IsNaN w.Eta then w.Run.EstimatedSeconds else w.Eta) |> Seq.fold max 0.0
         eprintfn "      %s | %d/%d ended, sweep left ~%s" (String.Join(" | ", parts)) ended.Count total
-            (fmt (max runningLeft (left * ratio ())))
+            (Sweep.duration (max runningLeft (left * ratio ())))
     try
         while ended.Count < total && (running.Count > 0 || not ct.IsCancellationRequested) do
             if not ct.IsCancellationRequested then

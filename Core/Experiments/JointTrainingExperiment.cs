@@ -1,3 +1,4 @@
+using Repro.Core.Data;
 using Repro.Core.Data.Batching;
 using Repro.Core.Data.ImageFolder;
 using Repro.Core.Native;
@@ -32,26 +33,21 @@ public static class JointTrainingExperiment
         Directory.CreateDirectory(outputDirectory);
         var detection = config.Detection;
         var labelled = DetectionRunParts.PrepareLabelled(detection, outputDirectory, "JointTrainingConfig.Detection");
-        var pool = new ImageFolderDataset(config.ClassificationTrainRoot, labelled.Cache);
-        int classificationBatch = Math.Min(config.ClassificationBatchSize, pool.Count);
+        var side = OpenClassificationSide(config, labelled.Cache);
 
         var detectionLoader = DetectionRunParts.CreateLoader(labelled.Train, labelled.BatchSize, detection.Seed, detection);
-        var classification = new ClassificationBatchStream(pool, config.EffectiveClassificationAugment(), classificationBatch,
-                                                           ClassificationStreamSeed(detection.Seed));
-        using var model = CreateModel(config, pool.Classes.Count);
-        var trainer = DetectionRunParts.CreateTrainer(detection, outputDirectory, progress, labelled.BatchSize + classificationBatch);
+        using var model = CreateModel(config, side.Pool.Classes.Count);
+        var trainer = DetectionRunParts.CreateTrainer(detection, outputDirectory, progress, labelled.BatchSize + side.BatchSize);
 
         long end = detection.Trainer.TotalSteps;
         using var detectionBatches = new StepStream<DetectionBatch>(step => detectionLoader.Stream(step, end));
-        using var classificationBatches = new StepStream<ClassificationBatch>(step => classification.Stream(step, end));
+        using var classificationBatches = new StepStream<ClassificationBatch>(step => side.Stream.Stream(step, end));
         Dictionary<string, Tensor> Loss(long step)
         {
             using var d = detectionBatches.At(step);
             using var c = classificationBatches.At(step);
             var parts = model.Detector.Losses(d.Images, DetectionRunParts.Targets(d));
-            var logits = model.ClassLogits(c.Images);
-            var ce = nn.functional.cross_entropy(logits, c.Labels);
-            var accuracy = logits.detach().argmax(1).eq(c.Labels).to(ScalarType.Float32).mean();
+            var (ce, accuracy) = model.ClassificationLoss(c);
             return new Dictionary<string, Tensor>
             {
                 ["loss"] = parts["loss"] + ce * config.ClassificationWeight,
@@ -77,6 +73,18 @@ public static class JointTrainingExperiment
     {
         var detector = DetectionRunParts.CreateDetector(config.Detection);
         return new JointDetectionClassifier(detector, numClasses);
+    }
+
+    /// <summary>The classification side of a joint run: the pool, the images per step (at most the pool) and the batch
+    /// stream, seeded from the detection side's seed.</summary>
+    internal sealed record ClassificationSide(ImageFolderDataset Pool, int BatchSize, ClassificationBatchStream Stream);
+
+    internal static ClassificationSide OpenClassificationSide(JointTrainingConfig config, ImageCache cache)
+    {
+        var pool = new ImageFolderDataset(config.ClassificationTrainRoot, cache);
+        int batchSize = Math.Min(config.ClassificationBatchSize, pool.Count);
+        return new ClassificationSide(pool, batchSize, new ClassificationBatchStream(
+            pool, config.EffectiveClassificationAugment(), batchSize, ClassificationStreamSeed(config.Detection.Seed)));
     }
 
     /// <summary>The seed of the classification stream (order and augmentation), derived from the run seed.</summary>

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Repro.Core.Data.Coco;
-using Repro.Core.Data.ImageFolder;
 using Repro.Core.Native;
 using Repro.Core.Regimes.JointTraining;
 using Repro.Core.Regimes.SelfTraining;
@@ -84,13 +83,11 @@ public static class SelfTrainingExperiment
         var mixed = new MixedBatchStream(human, pseudoLoader);
         using var model = DetectionRunParts.CreateDetector(student);
         // "w/ All": a classification head on the same backbone and a classification stream beside the mixed one.
-        var pool = joint is null ? null : new ImageFolderDataset(joint.ClassificationTrainRoot, labelled.Cache);
-        int classificationBatch = pool is null ? 0 : Math.Min(joint!.ClassificationBatchSize, pool.Count);
-        using var jointModel = pool is null ? null : new JointDetectionClassifier(model, pool.Classes.Count);
-        using var classificationBatches = pool is null ? null : new StepStream<ClassificationBatch>(step =>
-            new ClassificationBatchStream(pool, joint!.EffectiveClassificationAugment(), classificationBatch,
-                                          JointTrainingExperiment.ClassificationStreamSeed(student.Seed)).Stream(step, student.Trainer.TotalSteps));
-        var trainer = DetectionRunParts.CreateTrainer(student, outputDirectory, progress, labelled.BatchSize + pseudoBatch + classificationBatch);
+        var side = joint is null ? null : JointTrainingExperiment.OpenClassificationSide(joint, labelled.Cache);
+        using var jointModel = side is null ? null : new JointDetectionClassifier(model, side.Pool.Classes.Count);
+        using var classificationBatches = side is null ? null
+            : new StepStream<ClassificationBatch>(step => side.Stream.Stream(step, student.Trainer.TotalSteps));
+        var trainer = DetectionRunParts.CreateTrainer(student, outputDirectory, progress, labelled.BatchSize + pseudoBatch + (side?.BatchSize ?? 0));
 
         var normalizer = new LossNormalizer(config.NormalizerMomentum, config.Alpha, config.LossNormalization);
         long nextStep = -1;
@@ -113,11 +110,10 @@ public static class SelfTrainingExperiment
             if (jointModel is not null)
             {
                 using var c = classificationBatches!.At(step);
-                var logits = jointModel.ClassLogits(c.Images);
-                var ce = nn.functional.cross_entropy(logits, c.Labels);
+                var (ce, accuracy) = jointModel.ClassificationLoss(c);
                 loss = loss + ce * joint!.ClassificationWeight;
                 extra["loss_classification"] = ce.detach();
-                extra["classification_accuracy"] = logits.detach().argmax(1).eq(c.Labels).to(ScalarType.Float32).mean();
+                extra["classification_accuracy"] = accuracy;
             }
             var parts = new Dictionary<string, Tensor>
             {

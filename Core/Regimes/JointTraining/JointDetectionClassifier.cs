@@ -27,4 +27,13 @@ public sealed class JointDetectionClassifier : nn.Module
 
     /// <summary>Class logits [B, numClasses] of images through the shared backbone and the classification head.</summary>
     public Tensor ClassLogits(Tensor images) => classifier.call(detector.Backbone.call(images)[2]);
+
+    /// <summary>Cross-entropy of a classification batch through the shared backbone, and the batch's accuracy
+    /// (detached, for logging).</summary>
+    public (Tensor Loss, Tensor Accuracy) ClassificationLoss(ClassificationBatch batch)
+    {
+        var logits = ClassLogits(batch.Images);
+        var loss = nn.functional.cross_entropy(logits, batch.Labels);
+        return (loss, logits.detach().argmax(1).eq(batch.Labels).to(ScalarType.Float32).mean());
+    }
 }
