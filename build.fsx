@@ -79,7 +79,12 @@ Target.create "Test" (fun _ ->
 
 Target.create "Reproduce" (fun p -> repro ("reproduce" :: passThrough p))
 Target.create "Tables" (fun p -> repro ("tables" :: passThrough p))
-Target.create "CheckGolden" (fun p -> repro ([ "golden"; "check" ] @ passThrough p))
+// Runs what the profile's records lack (resumable), then compares them with golden/<profile>/.
+Target.create "CheckGolden" (fun p ->
+    repro ("sweep" :: passThrough p)
+    repro ([ "golden"; "check" ] @ passThrough p))
+// Replays a few runs with each deliberate regression and fails unless the golden check flags every one.
+Target.create "GoldenRegressions" (fun p -> repro ([ "golden"; "regressions" ] @ passThrough p))
 Target.create "UpdateGolden" (fun p -> repro ([ "golden"; "update" ] @ passThrough p))
 Target.create "Default" ignore
 
@@ -88,6 +93,7 @@ Target.create "Default" ignore
 "Build" ==> "Tables" |> ignore
 "Build" ==> "CheckGolden" |> ignore
 "Build" ==> "UpdateGolden" |> ignore
+"Build" ==> "GoldenRegressions" |> ignore
 "Clean" ?=> "Build" |> ignore
 
 Target.runOrDefaultWithArguments "Default"

@@ -19,6 +19,7 @@ type SweepArgs =
     | Threads of count: int
     | Workers of count: int
     | Max_Memory_Gb of gigabytes: float
+    | Layer of layer: string
     | [<Hidden>] Execute of hash: string
     interface IArgParserTemplate with
         member a.Usage =
@@ -37,6 +38,7 @@ type SweepArgs =
             | Threads _ -> "CPU threads per run (default: the profile's; 1 with --workers); not part of a run's identity."
             | Workers _ -> "runs at once, each in its own process (default: the profile's; default profile 2). On 2 cores, --workers 2 (1 thread each) trains ~1.6x faster than one 2-thread run."
             | Max_Memory_Gb _ -> "with --workers: a worker whose resident memory exceeds this is killed and its run recorded as failed (default: 90% of memory / workers)."
+            | Layer _ -> "golden check: auto (default: exact where the runs' platform matches the snapshot's, statistical elsewhere) | exact | statistical."
             | Execute _ -> "internal: run the one planned run with this hash, without the folder lock (a --workers sweep's worker)."
 
 /// One cell outside the paper's tables: any coordinates of the grid, under a profile's scale.
@@ -165,11 +167,15 @@ type EvalArgs =
 type GoldenArgs =
     | [<CliPrefix(CliPrefix.None)>] Check of ParseResults<SweepArgs>
     | [<CliPrefix(CliPrefix.None)>] Update of ParseResults<SweepArgs>
+    | [<CliPrefix(CliPrefix.None)>] Spread of ParseResults<SweepArgs>
+    | [<CliPrefix(CliPrefix.None)>] Regressions of ParseResults<SweepArgs>
     interface IArgParserTemplate with
         member a.Usage =
             match a with
             | Check _ -> "compare the profile's results with golden/<profile>/ (exit 1 and a diff if a cell moved)."
-            | Update _ -> "rewrite golden/<profile>/results.json from the profile's current results."
+            | Update _ -> "rewrite golden/<profile>/results.json from the profile's current results (refused when a cell carries no signal)."
+            | Spread _ -> "replay the profile's runs under other platforms (ATen / oneDNN caps, 1 thread) into --results/<variant>, and write golden/<profile>/tolerances.json from how far they moved."
+            | Regressions _ -> "replay a few runs with each deliberate regression (Core's InjectedRegression) into --results/<regression> and report which ones the golden check flags."
 
 [<RequireSubcommand>]
 type ReproArgs =

@@ -1,10 +1,14 @@
-/// Golden snapshots of our reproduced tables (golden/<profile>/), and the tolerance-aware comparison that catches a
-/// code change that moves results. Tolerances live beside the snapshot with the measurement that justifies them.
+/// Golden snapshots of our reproduced tables (golden/<profile>/) and the two ways results are checked against them:
+/// bit for bit where the platform that made them matches the snapshot's (the strongest regression check there is),
+/// and within tolerances measured across platforms elsewhere (libtorch's rounding differs with CPU kernels and thread
+/// counts, and training amplifies it like a new seed).
 module Repro.Harness.Golden
 
 open System
 open System.IO
 open System.Text
+open Repro.Core.Native
+open Repro.Harness.RunStore
 open Repro.Harness.Tables
 
 type GoldenCell =
@@ -12,31 +16,87 @@ type GoldenCell =
       Row: string
       Column: string
       Metric: string
+      /// The exact mean over seeds (no rounding: the exact layer compares bits).
       Mean: float
       N: int }
 
-type Tolerance =
-    { Metric: string
-      /// Largest |fresh − golden| of a cell mean that still passes.
-      Absolute: float
-      /// Why this bound: the measurement behind it (e.g. repeat-run spread on this machine kind).
-      Justification: string }
+/// One run's metrics, for the exact layer (timings left out: they are not results).
+type GoldenRun =
+    { Label: string
+      Hash: string
+      Metrics: Map<string, float> }
 
 type Snapshot =
     { Profile: string
-      Cells: GoldenCell list }
+      /// The platform every run of the snapshot was made on; None when unknown or mixed (then only the statistical
+      /// layer can apply).
+      Platform: PlatformFingerprint option
+      Cells: GoldenCell list
+      Runs: GoldenRun list }
 
-let snapshotOf (profile: string) (tables: TableResult list) =
+type Tolerance =
+    { Metric: string
+      /// Largest |fresh − golden| of one cell that still passes.
+      Absolute: float
+      /// Largest |fresh − golden| of a table's mean over the cells both have (averaging cancels noise, so a small
+      /// shift of many cells shows here first); None: not checked.
+      TableMean: float option
+      /// Why these bounds: the measurement behind them and the command that made it.
+      Justification: string }
+
+/// The platform a record was made on (None for records made before fingerprints were recorded).
+let platformOf (r: RunRecord) =
+    match r.Environment.TryFind "platform" with
+    | Some json -> Some(CanonicalJson.deserialize<PlatformFingerprint> json)
+    | None -> None
+
+/// The one platform all `records` share, or None.
+let commonPlatform (records: RunRecord list) =
+    match records |> List.map platformOf |> List.distinct with
+    | [ Some p ] -> Some p
+    | _ -> None
+
+let private isTiming (metric: string) = metric.Contains "seconds"
+
+let snapshotOf (profile: string) (tables: TableResult list) (records: RunRecord list) =
+    let ok = records |> List.filter (fun r -> r.Status = Succeeded) |> List.sortBy (fun r -> r.Label, r.Hash)
     { Profile = profile
+      Platform = commonPlatform ok
       Cells =
         [ for t in tables do
             for c in t.Cells do
                 match c.Ours with
-                | Measured m -> { Table = t.Table.Id; Row = c.Row; Column = c.Column; Metric = t.MetricKey; Mean = Math.Round(m.Mean, 4); N = m.N }
-                | _ -> () ] }
+                | Measured m -> { Table = t.Table.Id; Row = c.Row; Column = c.Column; Metric = t.MetricKey; Mean = m.Mean; N = m.N }
+                | _ -> () ]
+      Runs = [ for r in ok -> { Label = r.Label; Hash = r.Hash; Metrics = r.Metrics |> Map.filter (fun k _ -> not (isTiming k)) } ] }
 
 let snapshotPath (goldenRoot: string) (profile: string) = Path.Combine(goldenRoot, profile, "results.json")
 let tolerancePath (goldenRoot: string) (profile: string) = Path.Combine(goldenRoot, profile, "tolerances.json")
+
+let private cellKey (c: GoldenCell) = sprintf "%s/%s/%s" c.Table c.Row c.Column
+
+/// Cells and runs that carry no signal: a snapshot of them cannot see a regression. Cells at 0 (or not finite),
+/// rows of one table that measure exactly the same value in a column, segmentation at or below the best constant
+/// predictor, pseudo-label sets without boxes. `records` are the snapshot's runs, `cellRecords` a cell's runs.
+let degenerate (snapshot: Snapshot) (cellRecords: GoldenCell -> RunRecord list) (records: RunRecord list) =
+    [ if snapshot.Cells.IsEmpty then "the snapshot has no measured cell"
+      for c in snapshot.Cells do
+          if not (Double.IsFinite c.Mean) || c.Mean = 0.0 then sprintf "%s: %s is %g" (cellKey c) c.Metric c.Mean
+          let constant = [ for r in cellRecords c do match r.Metrics.TryFind "mIoU_constant" with Some v -> v | None -> () ]
+          if not constant.IsEmpty && c.Mean <= List.average constant then
+              sprintf "%s: mIoU %.4f is not above the constant predictor's %.4f" (cellKey c) c.Mean (List.average constant)
+      for (table, column), cells in snapshot.Cells |> List.groupBy (fun c -> c.Table, c.Column) do
+          for _, same in cells |> List.groupBy (fun c -> c.Mean) do
+              if same.Length > 1 then
+                  sprintf "%s/%s: rows %s all measure %g" table column (String.Join(", ", same |> List.map (fun c -> c.Row))) same.Head.Mean
+      for r in records do
+          match r.Metrics.TryFind "boxes_per_image" with
+          | Some 0.0 -> sprintf "%s: no pseudo box kept" r.Label
+          | _ -> () ]
+
+type Layer =
+    | Exact
+    | Statistical
 
 type Verdict =
     | Same
@@ -45,52 +105,111 @@ type Verdict =
     | New
 
 type Comparison =
-    { Cell: string
+    { Item: string
       Golden: float option
       Fresh: float option
       Tolerance: float option
       Verdict: Verdict }
 
-/// Compares fresh results with the snapshot, cell by cell. A cell fails when it moved by more than its metric's
-/// tolerance, or is in the snapshot but no longer measured. Cells measured now but absent from the snapshot are
-/// reported as New (informational; `golden update` adds them).
-let compare (tolerances: Tolerance list) (golden: Snapshot) (fresh: Snapshot) =
-    let key (c: GoldenCell) = sprintf "%s/%s/%s" c.Table c.Row c.Column
-    let freshByKey = fresh.Cells |> List.map (fun c -> key c, c) |> Map.ofList
-    let goldenKeys = golden.Cells |> List.map key |> set
+type Outcome =
+    { Layer: Layer
+      /// Why this layer: the platforms compared.
+      Reason: string
+      Comparisons: Comparison list
+      /// With the statistical layer, fresh results that carry no signal fail too (see `degenerate`).
+      Degenerate: string list }
+
+    member o.Passed =
+        o.Degenerate.IsEmpty && o.Comparisons |> List.forall (fun c -> c.Verdict = Same || c.Verdict = New)
+
+/// Which layer applies to fresh records: exact when they were all made on the snapshot's platform.
+let chooseLayer (snapshot: Snapshot) (fresh: RunRecord list) =
+    let made = fresh |> List.filter (fun r -> r.Status = Succeeded)
+    match snapshot.Platform, commonPlatform made with
+    | None, _ -> Statistical, "the snapshot records no single platform"
+    | Some _, None when made.IsEmpty -> Statistical, "no fresh run to compare"
+    | Some _, None -> Statistical, "the fresh runs were made on several or unrecorded platforms"
+    | Some g, Some f when g = f -> Exact, sprintf "fresh runs and snapshot share the platform (%s)" g.Key
+    | Some g, Some f -> Statistical, sprintf "platform differs from the snapshot's: %s" (String.Join("; ", f.DifferencesFrom g))
+
+let private sameBits (a: float) (b: float) = BitConverter.DoubleToInt64Bits a = BitConverter.DoubleToInt64Bits b
+
+/// Compares fresh results with the snapshot. `partial`: only a selection of the grid was run (`--only`), so golden
+/// cells and runs without a fresh counterpart are out of scope rather than missing.
+let compare (layer: Layer) (tolerances: Tolerance list) (partial: bool) (golden: Snapshot) (fresh: Snapshot) =
+    let freshCells = fresh.Cells |> List.map (fun c -> cellKey c, c) |> Map.ofList
+    let goldenKeys = golden.Cells |> List.map cellKey |> set
     let tolOf (metric: string) =
         match tolerances |> List.tryFind (fun t -> t.Metric = metric) with
-        | Some t -> t.Absolute
+        | Some t -> t
         | None -> raise (InvalidDataException(sprintf "no tolerance for metric '%s' in the golden tolerances" metric))
-    [ for g in golden.Cells do
-        let tol = tolOf g.Metric
-        match freshByKey.TryFind(key g) with
-        | None -> { Cell = key g; Golden = Some g.Mean; Fresh = None; Tolerance = Some tol; Verdict = Missing }
-        | Some f ->
-            let verdict = if abs (f.Mean - g.Mean) <= tol + 1e-9 then Same else Moved
-            { Cell = key g; Golden = Some g.Mean; Fresh = Some f.Mean; Tolerance = Some tol; Verdict = verdict }
-      for f in fresh.Cells do
-        if not (goldenKeys.Contains(key f)) then
-            { Cell = key f; Golden = None; Fresh = Some f.Mean; Tolerance = None; Verdict = New } ]
+    let within (tol: float) (g: float) (f: float) =
+        match layer with
+        | Exact -> sameBits g f
+        | Statistical -> abs (f - g) <= tol + 1e-9
+    let cells =
+        [ for g in golden.Cells do
+            let tol = match layer with Exact -> 0.0 | Statistical -> (tolOf g.Metric).Absolute
+            match freshCells.TryFind(cellKey g) with
+            | None when partial -> ()
+            | None -> { Item = cellKey g; Golden = Some g.Mean; Fresh = None; Tolerance = Some tol; Verdict = Missing }
+            | Some f -> { Item = cellKey g; Golden = Some g.Mean; Fresh = Some f.Mean; Tolerance = Some tol
+                          Verdict = if within tol g.Mean f.Mean then Same else Moved }
+          for f in fresh.Cells do
+            if not (goldenKeys.Contains(cellKey f)) then
+                { Item = cellKey f; Golden = None; Fresh = Some f.Mean; Tolerance = None; Verdict = New } ]
+    let tableMeans =
+        match layer with
+        | Exact -> []
+        | Statistical ->
+            [ for (table, metric), gs in golden.Cells |> List.groupBy (fun c -> c.Table, c.Metric) do
+                match (tolOf metric).TableMean with
+                | None -> ()
+                | Some tol ->
+                    let pairs = gs |> List.choose (fun g -> freshCells.TryFind(cellKey g) |> Option.map (fun f -> g.Mean, f.Mean))
+                    if pairs.Length > 1 then
+                        let gm, fm = pairs |> List.averageBy fst, pairs |> List.averageBy snd
+                        { Item = sprintf "%s (mean of %d cells)" table pairs.Length; Golden = Some gm; Fresh = Some fm; Tolerance = Some tol
+                          Verdict = if abs (fm - gm) <= tol + 1e-9 then Same else Moved } ]
+    let runs =
+        match layer with
+        | Statistical -> []
+        | Exact ->
+            let freshRuns = fresh.Runs |> List.map (fun r -> r.Label, r) |> Map.ofList
+            [ for g in golden.Runs do
+                match freshRuns.TryFind g.Label with
+                | None when partial -> ()
+                | None -> { Item = sprintf "run %s" g.Label; Golden = None; Fresh = None; Tolerance = None; Verdict = Missing }
+                | Some f when f.Hash <> g.Hash ->
+                    { Item = sprintf "run %s renamed %s -> %s (its config changed)" g.Label g.Hash f.Hash; Golden = None; Fresh = None; Tolerance = None; Verdict = Moved }
+                | Some f ->
+                    for KeyValue(k, v) in g.Metrics do
+                        match f.Metrics.TryFind k with
+                        | Some fv when sameBits v fv -> ()
+                        | fv -> { Item = sprintf "run %s: %s" g.Label k; Golden = Some v; Fresh = fv; Tolerance = Some 0.0
+                                  Verdict = if fv.IsSome then Moved else Missing } ]
+    cells @ tableMeans @ runs
 
-let passed (comparisons: Comparison list) =
-    comparisons |> List.forall (fun c -> c.Verdict = Same || c.Verdict = New)
-
-/// A readable diff: every cell that is not Same, with golden, fresh, delta and tolerance.
-let diffReport (comparisons: Comparison list) =
+/// A readable diff: every comparison that is not Same, with golden, fresh, delta and tolerance.
+let diffReport (outcome: Outcome) =
     let sb = StringBuilder()
-    let num (v: float option) = match v with Some x -> sprintf "%.2f" x | None -> "-"
-    let changed = comparisons |> List.filter (fun c -> c.Verdict <> Same)
-    let same = comparisons.Length - changed.Length
-    sb.AppendLine(sprintf "%d cells within tolerance, %d moved, %d missing, %d new" same
-                      (changed |> List.filter (fun c -> c.Verdict = Moved) |> List.length)
-                      (changed |> List.filter (fun c -> c.Verdict = Missing) |> List.length)
-                      (changed |> List.filter (fun c -> c.Verdict = New) |> List.length)) |> ignore
+    let line (s: string) = sb.AppendLine s |> ignore
+    let num (v: float option) =
+        match v, outcome.Layer with
+        | Some x, Exact -> x.ToString("R", Globalization.CultureInfo.InvariantCulture)
+        | Some x, Statistical -> sprintf "%.2f" x
+        | None, _ -> "-"
+    let count v = outcome.Comparisons |> List.filter (fun c -> c.Verdict = v) |> List.length
+    line (sprintf "layer: %s (%s)" (match outcome.Layer with Exact -> "exact, bit for bit" | Statistical -> "statistical, measured tolerances") outcome.Reason)
+    line (sprintf "%d within tolerance, %d moved, %d missing, %d new" (count Same) (count Moved) (count Missing) (count New))
+    let changed = outcome.Comparisons |> List.filter (fun c -> c.Verdict <> Same)
     if not changed.IsEmpty then
-        sb.AppendLine(sprintf "%-60s %8s %8s %8s %6s  %s" "cell" "golden" "fresh" "delta" "tol" "verdict") |> ignore
+        line (sprintf "%-60s %10s %10s %8s %6s  %s" "cell" "golden" "fresh" "delta" "tol" "verdict")
         for c in changed do
             let delta = match c.Golden, c.Fresh with Some g, Some f -> sprintf "%+.2f" (f - g) | _ -> "-"
-            sb.AppendLine(sprintf "%-60s %8s %8s %8s %6s  %A" c.Cell (num c.Golden) (num c.Fresh) delta (num c.Tolerance) c.Verdict) |> ignore
+            let tol = match c.Tolerance with Some t -> sprintf "%.2f" t | None -> "-"
+            line (sprintf "%-60s %10s %10s %8s %6s  %A" c.Item (num c.Golden) (num c.Fresh) delta tol c.Verdict)
+    for d in outcome.Degenerate do line (sprintf "degenerate: %s" d)
     sb.ToString()
 
 let readSnapshot (path: string) : Snapshot =
@@ -103,4 +222,33 @@ let readTolerances (path: string) : Tolerance list =
     CanonicalJson.readFile<Tolerance list> path
 
 let writeSnapshot (path: string) (snapshot: Snapshot) =
+    Directory.CreateDirectory(Path.GetDirectoryName path) |> ignore
     Repro.Core.AtomicFile.WriteAllText(path, CanonicalJson.pretty snapshot + "\n")
+
+/// Cross-platform spread of one metric: how far replays under other platforms moved from the snapshot.
+type Spread =
+    { Metric: string
+      Cells: int
+      MaxCell: float
+      SdCell: float
+      MaxTableMean: float }
+
+/// The spread of each metric over `variants` (name, fresh snapshot), cell by cell and per table mean.
+let spread (golden: Snapshot) (variants: (string * Snapshot) list) =
+    let goldenCells = golden.Cells |> List.map (fun c -> cellKey c, c) |> Map.ofList
+    [ for metric, _ in golden.Cells |> List.groupBy (fun c -> c.Metric) do
+        let deltas =
+            [ for _, v in variants do
+                for f in v.Cells do
+                    match goldenCells.TryFind(cellKey f) with
+                    | Some g when g.Metric = metric -> g.Table, f.Mean - g.Mean
+                    | _ -> () ]
+        if not deltas.IsEmpty then
+            let ds = deltas |> List.map snd
+            let tableMeans =
+                [ for _, v in variants do
+                    for _, byTable in v.Cells |> List.filter (fun f -> f.Metric = metric && goldenCells.ContainsKey(cellKey f)) |> List.groupBy (fun f -> f.Table) do
+                        if byTable.Length > 1 then abs (byTable |> List.averageBy (fun f -> f.Mean - goldenCells.[cellKey f].Mean)) ]
+            { Metric = metric; Cells = ds.Length; MaxCell = ds |> List.map abs |> List.max
+              SdCell = sqrt (ds |> List.averageBy (fun d -> d * d))
+              MaxTableMean = if tableMeans.IsEmpty then 0.0 else List.max tableMeans } ]

@@ -346,10 +346,12 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (cells: Cell
     let student (cell: Cell) (seed: int) =
         let pseudoHash = pseudoLabels cell seed
         let init = pretrained cell.Init cell.Backbone
+        let teacherHash = if profile.StudentFromTeacher then Some(teacher cell seed) else None
         let steps = profile.StepsFor cell.Augment
         let config =
             SelfTrainingConfig(
                 Student = detectionConfigFor profile data cell seed steps (init |> Option.map snd),
+                InitialWeights = (teacherHash |> Option.map (fun h -> artifact h Artifacts.detectorWeights) |> Option.toObj),
                 PseudoAnnotations = artifact pseudoHash Artifacts.pseudoLabels,
                 PseudoImages = data.UnlabeledImages.Value,
                 PseudoBatchSize = profile.BatchSize,
@@ -363,7 +365,7 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (cells: Cell
                         ClassificationBatchSize = profile.BatchSize, ClassificationWeight = profile.JointClassificationWeight)),
                 3 * profile.BatchSize
             else StudentRun config, 2 * profile.BatchSize
-        b.Add(kind, label cell seed, Some cell, seed, pseudoHash :: (init |> Option.map fst |> Option.toList),
+        b.Add(kind, label cell seed, Some cell, seed, pseudoHash :: (init |> Option.map fst |> Option.toList) @ Option.toList teacherHash,
               trainSeconds profile steps imagesPerStep)
 
     let joint (cell: Cell) (seed: int) =

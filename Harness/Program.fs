@@ -248,24 +248,122 @@ let private train (a: ParseResults<TrainArgs>) =
             ExitCode.Failed
         | None -> ExitCode.Failed
 
+/// The fresh snapshot of `store` under `plan`, the records behind it, and a lookup from a golden cell to its records.
+let private freshSnapshot (profile: Profiles.Profile) (paperTables: string) (store: RunStore.RunStore) (plan: Plan.PlannedRun list) =
+    let runnable = plan |> List.filter (fun r -> r.Blocked.IsNone)
+    let records = runnable |> List.choose (fun r -> store.TryRead r.Hash)
+    let tables = (Report.compute paperTables store plan).Tables
+    let cellOf = Map [ for t in tables do for c in t.Cells -> (t.Table.Id, c.Row, c.Column), c.Cell ]
+    let cellRecords (g: Golden.GoldenCell) =
+        match cellOf.TryFind(g.Table, g.Row, g.Column) with
+        | Some cell -> runnable |> List.filter (fun r -> r.Cell = Some cell) |> List.choose (fun r -> store.TryRead r.Hash)
+        | None -> []
+    Golden.snapshotOf profile.Name tables records, records, cellRecords
+
+/// Checks `store`'s results under `plan` against the snapshot with the layer `layerArg` asks for.
+let private goldenOutcome (layerArg: string) (tolerances: Golden.Tolerance list) (partial: bool) (snapshot: Golden.Snapshot)
+                          (profile: Profiles.Profile) (paperTables: string) (store: RunStore.RunStore) (plan: Plan.PlannedRun list) : Golden.Outcome =
+    let fresh, records, cellRecords = freshSnapshot profile paperTables store plan
+    let layer, reason =
+        match layerArg with
+        | "auto" -> Golden.chooseLayer snapshot records
+        | "exact" -> Golden.Exact, "forced by --layer exact"
+        | "statistical" -> Golden.Statistical, "forced by --layer statistical"
+        | other -> raise (ArgumentException(sprintf "--layer: '%s' is not one of auto | exact | statistical" other))
+    { Layer = layer; Reason = reason
+      Comparisons = Golden.compare layer tolerances partial snapshot fresh
+      Degenerate = (match layer with Golden.Statistical -> Golden.degenerate fresh cellRecords records | Golden.Exact -> []) }
+
+/// The arguments a replay's child sweep inherits: everything but the results folder, selections and worker options.
+let private replayArguments (a: ParseResults<SweepArgs>) (results: string) (only: string list) (threads: int option) =
+    let kept =
+        a.GetAllResults()
+        |> List.filter (function SweepArgs.Results _ | SweepArgs.Only _ | SweepArgs.Retry_Failed | SweepArgs.Workers _ | SweepArgs.Max_Memory_Gb _
+                                 | SweepArgs.Layer _ | SweepArgs.Execute _ -> false
+                                 | SweepArgs.Threads _ -> threads.IsNone | _ -> true)
+    let extra = [ SweepArgs.Results results ] @ (only |> List.map SweepArgs.Only) @ (threads |> Option.map SweepArgs.Threads |> Option.toList)
+    "sweep" :: List.ofArray (a.Parser.PrintCommandLineArguments(kept @ extra))
+
 let private golden (a: ParseResults<GoldenArgs>) =
+    let goldenFiles (r: ParseResults<SweepArgs>) (profile: Profiles.Profile) =
+        let root = r.GetResult(Golden_Root, defaultValue = "golden")
+        Golden.snapshotPath root profile.Name, Golden.tolerancePath root profile.Name
     match a.GetSubCommand() with
     | Check r ->
         let profile, store, paperTables, _, plan = planned r
-        let goldenRoot = r.GetResult(Golden_Root, defaultValue = "golden")
-        let fresh = Golden.snapshotOf profile.Name (Report.compute paperTables store plan).Tables
-        let snapshot = Golden.readSnapshot (Golden.snapshotPath goldenRoot profile.Name)
-        let tolerances = Golden.readTolerances (Golden.tolerancePath goldenRoot profile.Name)
-        let comparison = Golden.compare tolerances snapshot fresh
-        printf "%s" (Golden.diffReport comparison)
-        if Golden.passed comparison then printfn "golden check passed (%s)" profile.Name; ExitCode.Ok
-        else eprintfn "golden check FAILED (%s): results moved beyond tolerance" profile.Name; ExitCode.Failed
+        let snapshotFile, toleranceFile = goldenFiles r profile
+        let outcome =
+            goldenOutcome (r.GetResult(Layer, defaultValue = "auto")) (Golden.readTolerances toleranceFile) (not (r.GetResults Only).IsEmpty)
+                (Golden.readSnapshot snapshotFile) profile paperTables store plan
+        printf "%s" (Golden.diffReport outcome)
+        if outcome.Passed then printfn "golden check passed (%s)" profile.Name; ExitCode.Ok
+        else eprintfn "golden check FAILED (%s): results moved beyond tolerance or carry no signal" profile.Name; ExitCode.Failed
     | Update r ->
         let profile, store, paperTables, _, plan = planned r
-        let path = Golden.snapshotPath (r.GetResult(Golden_Root, defaultValue = "golden")) profile.Name
-        Golden.writeSnapshot path (Golden.snapshotOf profile.Name (Report.compute paperTables store plan).Tables)
-        printfn "wrote %s" path
+        let snapshotFile, _ = goldenFiles r profile
+        let snapshot, records, cellRecords = freshSnapshot profile paperTables store plan
+        match Golden.degenerate snapshot cellRecords records with
+        | [] ->
+            Golden.writeSnapshot snapshotFile snapshot
+            printfn "wrote %s (%d cells, %d runs, platform: %s)" snapshotFile snapshot.Cells.Length snapshot.Runs.Length
+                (match snapshot.Platform with Some p -> p.Key | None -> "none recorded")
+            ExitCode.Ok
+        | problems ->
+            for d in problems do eprintfn "  %s" d
+            eprintfn "golden update refused (%s): %d cells or runs carry no signal, so the snapshot could not see a regression there" profile.Name problems.Length
+            ExitCode.Failed
+    | Spread r ->
+        let profile, store, paperTables, _, plan = planned r
+        let snapshotFile, toleranceFile = goldenFiles r profile
+        let snapshot = Golden.readSnapshot snapshotFile
+        let only = r.GetResults Only
+        let replays =
+            [ for v in GoldenReplay.variants do
+                let dir = Path.Combine(store.Root, v.Name)
+                eprintfn "replaying %s under %s ..." profile.Name v.Name
+                let code = GoldenReplay.runRepro (replayArguments r dir only v.Threads) v.Environment (dir + ".log")
+                if code <> 0 then raise (InvalidOperationException(sprintf "the %s replay failed (exit %d): see %s.log" v.Name code dir))
+                let fresh, records, _ = freshSnapshot profile paperTables (RunStore.RunStore dir) plan
+                let layer, reason = Golden.chooseLayer snapshot records
+                printfn "  %-14s %-11A %s" v.Name layer reason
+                v.Name, fresh ]
+        let spreads = Golden.spread snapshot replays
+        let date = DateTime.UtcNow.ToString("yyyy-MM-dd")
+        let command = sprintf "repro golden spread --profile %s%s" profile.Name (String.Join("", only |> List.map (sprintf " --only \"%s\"")))
+        let roundUp (x: float) = Math.Ceiling(x * 100.0) / 100.0
+        let tolerances =
+            [ for s in spreads do
+                printfn "  %s: %d cell replays, max |delta| %.4f, rms %.4f, max |delta of a table mean| %.4f" s.Metric s.Cells s.MaxCell s.SdCell s.MaxTableMean
+                ({ Metric = s.Metric
+                   Absolute = roundUp (max 0.01 (max (1.5 * s.MaxCell) (3.0 * s.SdCell)))
+                   TableMean = Some(roundUp (max 0.01 (1.5 * s.MaxTableMean)))
+                   Justification =
+                    sprintf "Measured %s by `%s` on %s: the snapshot's runs replayed under %s (%d cell values). Largest move of a cell %.4f, rms %.4f; largest move of a table's mean %.4f. Bounds: a cell max(1.5 x largest, 3 x rms), a table mean 1.5 x largest (few platforms were sampled; another may move further). Where the platform matches the snapshot's, the exact layer applies instead."
+                        date command (match snapshot.Platform with Some p -> p.Key | None -> "an unrecorded platform")
+                        (String.Join(", ", GoldenReplay.variants |> List.map (fun v -> v.Name))) s.Cells s.MaxCell s.SdCell s.MaxTableMean } : Golden.Tolerance) ]
+        Repro.Core.AtomicFile.WriteAllText(toleranceFile, CanonicalJson.pretty tolerances + "\n")
+        printfn "wrote %s" toleranceFile
         ExitCode.Ok
+    | Regressions r ->
+        let profile, store, paperTables, _, plan = planned r
+        let snapshotFile, toleranceFile = goldenFiles r profile
+        let snapshot, tolerances = Golden.readSnapshot snapshotFile, Golden.readTolerances toleranceFile
+        printfn "%-28s %-10s %-22s %s" "regression" "layer" "flagged (auto layer)" "flagged (statistical)"
+        let results =
+            [ for g in GoldenReplay.regressions do
+                let dir = Path.Combine(store.Root, g.Name)
+                let code = GoldenReplay.runRepro (replayArguments r dir g.Only None) [ Repro.Core.InjectedRegression.Variable, g.Name ] (dir + ".log")
+                let selected = Plan.only g.Only plan
+                let check layer = goldenOutcome layer tolerances true snapshot profile paperTables (RunStore.RunStore dir) selected
+                let auto, statistical = check "auto", check "statistical"
+                // A replay that failed outright (a crash, a failed run) is caught too: its cells are missing.
+                let flagged (o: Golden.Outcome) = code <> 0 || not o.Passed
+                printfn "%-28s %-10A %-22b %b" g.Name auto.Layer (flagged auto) (flagged statistical)
+                g.Name, flagged auto, flagged statistical ]
+        let count f = results |> List.filter f |> List.length
+        printfn "caught: %d of %d by the layer that applies here, %d of %d by the statistical layer alone"
+            (count (fun (_, a, _) -> a)) results.Length (count (fun (_, _, s) -> s)) results.Length
+        if results |> List.forall (fun (_, a, _) -> a) then ExitCode.Ok else ExitCode.Failed
 
 /// Generates (or finds cached) the miniature, with a progress line per part.
 let private generateMiniature (config: Repro.Core.Data.Miniature.MiniatureConfig) (cache: string) =

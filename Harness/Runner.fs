@@ -37,6 +37,8 @@ let environmentInfo () =
           "dotnet", Environment.Version.ToString()
           "cores", string Environment.ProcessorCount
           "torch_threads", string (TorchSharp.torch.get_num_threads ())
+          // What decides the run's rounding besides config and seed: golden checks compare bit for bit only within one.
+          "platform", CanonicalJson.serialize (Repro.Core.Native.PlatformFingerprint.Current())
           "torchsharp_native", defaultArg (Option.ofObj Repro.Core.Native.TorchNativeLoader.Report) "" ]
 
 /// The metrics and artifacts a detection-style result leaves in a record (paths relative to the run's folder).

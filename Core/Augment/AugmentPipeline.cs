@@ -24,6 +24,8 @@ public sealed class AugmentPipeline
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
+        if (InjectedRegression.Is(InjectedRegression.AugmentLevelIgnored))
+            config = config with { Policy = AugmentPolicy.None, ScaleMin = 0.8, ScaleMax = 1.2 };
         var ops = new List<IAugmentOp>();
         var policyOps = new PolicyOps(config.Magnitudes, config.ImageFill, config.MinBoxSize);
         switch (config.Policy)

@@ -65,7 +65,7 @@ internal static class DetectionRunParts
         var model = new RetinaNet(config.Detector);
         try
         {
-            if (config.BackboneWeights != null)
+            if (config.BackboneWeights != null && !InjectedRegression.Is(InjectedRegression.PretrainedNotLoaded))
                 StateDictIO.LoadPartial(model, config.BackboneWeights, "backbone.", "backbone.");
         }
         catch

@@ -78,6 +78,7 @@ public static class PseudoLabeling
         StateDictIO.Load(teacher, config.TeacherWeights);
         var inference = DetectorInference.Run(teacher, folder, config.BatchSize, config.Limit, ct: ct);
 
+        double threshold = config.ScoreThreshold + (InjectedRegression.Is(InjectedRegression.PseudoThresholdRaised) ? 0.2 : 0);
         var images = new List<CocoImage>(inference.ImageIds.Count);
         var annotations = new List<PseudoAnnotation>();
         var kept = new List<IReadOnlyList<PseudoBox>>(inference.ImageIds.Count);
@@ -87,7 +88,7 @@ public static class PseudoLabeling
             long imageId = index + 1L;
             var size = inference.Sizes[i];
             images.Add(new CocoImage { Id = imageId, FileName = relative[index], Width = size.Width, Height = size.Height });
-            var boxes = PseudoLabeler.Select(inference.Detections[i], inference.Scales[i], config.ScoreThreshold, config.MaxBoxesPerImage, map);
+            var boxes = PseudoLabeler.Select(inference.Detections[i], inference.Scales[i], threshold, config.MaxBoxesPerImage, map);
             foreach (var b in boxes) annotations.Add(PseudoLabeler.ToAnnotation(b, annotations.Count + 1L, imageId));
             kept.Add(boxes);
         }

@@ -92,7 +92,7 @@ public static class SegmentationExperiment
 
         Seeding.SeedTorch(config.Seed);
         using var model = new SegmentationModel(config.Model);
-        if (config.BackboneWeights != null)
+        if (config.BackboneWeights != null && !InjectedRegression.Is(InjectedRegression.PretrainedNotLoaded))
             StateDictIO.LoadPartial(model, config.BackboneWeights, "backbone.", "backbone.");
         // Not disposed separately: the student shares the model's modules, which the model's disposal frees.
         var mix = joint ? new SegmentationLossMix(config.Alpha, config.LossNormalization, config.LossNormalizationMomentum) : null;
@@ -145,6 +145,7 @@ public static class SegmentationExperiment
             {
                 ["mIoU"] = Percent(eval.Metrics.MeanIou),
                 ["pixel_acc"] = Percent(eval.Metrics.PixelAccuracy),
+                ["mIoU_constant"] = Percent(SegmentationMetrics.BestConstantMeanIou(eval.Confusion)),
                 ["train_images"] = trainImages,
                 ["human_images"] = humanImages,
                 ["pseudo_images"] = pseudoImages,

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Repro.Core.Experiments;
 
 /// <summary>
@@ -12,6 +14,11 @@ public sealed record SelfTrainingConfig
     /// <summary>The student: human data and labelled fraction, detector, augmentation (the noise), trainer, human
     /// images per step (BatchSize), seed, and its initialization (BackboneWeights: the grid row's; null = random).</summary>
     public DetectionExperimentConfig Student { get; init; } = new();
+    /// <summary>The teacher's final detector weights: the student starts from them, the paper's method (§3). Null:
+    /// the student starts from its row's init (Table 10's "random student" ablation). Left out of the JSON when
+    /// null, so configs without it keep their names.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? InitialWeights { get; init; }
     /// <summary>Pseudo labels (a <see cref="PseudoLabeling"/> run's <c>pseudo_labels.json</c>); categories must equal
     /// the human data's.</summary>
     public string PseudoAnnotations { get; init; } = "";
@@ -53,6 +60,8 @@ public sealed record SelfTrainingConfig
             throw new ArgumentException(
                 $"{p}Student.Detector.Loss.NormalizerMomentum must be null: the human and pseudo losses are each normalised by their own positive-anchor count",
                 nameof(Student));
+        if (InitialWeights != null && !File.Exists(InitialWeights))
+            throw new ArgumentException($"{p}InitialWeights: file not found: {InitialWeights}", nameof(InitialWeights));
         if (string.IsNullOrWhiteSpace(PseudoAnnotations)) throw new ArgumentException($"{p}PseudoAnnotations is empty", nameof(PseudoAnnotations));
         if (!File.Exists(PseudoAnnotations)) throw new ArgumentException($"{p}PseudoAnnotations: file not found: {PseudoAnnotations}", nameof(PseudoAnnotations));
         if (string.IsNullOrWhiteSpace(PseudoImages)) throw new ArgumentException($"{p}PseudoImages is empty", nameof(PseudoImages));

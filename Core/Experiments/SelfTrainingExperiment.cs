@@ -82,6 +82,7 @@ public static class SelfTrainingExperiment
         var pseudoLoader = DetectionRunParts.CreateLoader(pseudo, pseudoBatch, PseudoStreamSeed(student.Seed), student);
         var mixed = new MixedBatchStream(human, pseudoLoader);
         using var model = DetectionRunParts.CreateDetector(student);
+        if (config.InitialWeights != null) StateDictIO.Load(model, config.InitialWeights);
         // "w/ All": a classification head on the same backbone and a classification stream beside the mixed one.
         var side = joint is null ? null : JointTrainingExperiment.OpenClassificationSide(joint, labelled.Cache);
         using var jointModel = side is null ? null : new JointDetectionClassifier(model, side.Pool.Classes.Count);

@@ -5,17 +5,22 @@ open System.Diagnostics
 open System.IO
 open Xunit
 
-/// Runs the built `repro` program (copied beside the tests) as a user would, capturing output and exit code.
-let runRepro (args: string list) =
+/// Runs the built `repro` program (copied beside the tests) as a user would, with extra environment variables,
+/// capturing output and exit code.
+let runReproWith (environment: (string * string) list) (args: string list) =
     let dll = Path.Combine(AppContext.BaseDirectory, "repro.dll")
     let psi = ProcessStartInfo("dotnet", RedirectStandardOutput = true, RedirectStandardError = true)
     psi.ArgumentList.Add dll
     for a in args do psi.ArgumentList.Add a
+    for k, v in environment do psi.Environment.[k] <- v
     use p = Process.Start psi
     let out = p.StandardOutput.ReadToEndAsync()
     let err = p.StandardError.ReadToEndAsync()
     p.WaitForExit()
     p.ExitCode, out.Result, err.Result
+
+/// Runs the built `repro` program as a user would, capturing output and exit code.
+let runRepro (args: string list) = runReproWith [] args
 
 [<Fact>]
 let ``unknown argument prints usage and exits 2`` () =

@@ -94,9 +94,11 @@ public sealed record MiniatureConfig
 
     public static MiniatureConfig Smoke { get; } = new()
     {
-        DetectionTrainCount = 24, DetectionValCount = 12, UnlabeledCount = 24,
-        ClassificationTrainPerClass = 3, ClassificationValPerClass = 1,
-        SegmentationTrainAugCount = 16, SegmentationTrainCount = 8, SegmentationValCount = 8,
+        DetectionTrainCount = 160, DetectionValCount = 48, UnlabeledCount = 160,
+        MaxObjects = 3, MinObjectScale = 0.25, MaxObjectScale = 0.6,
+        TextureWeights = new[] { 1.0, 0.0, 0.0 }, MaxClutterLines = 0, TruncationProbability = 0,
+        ClassificationTrainPerClass = 8, ClassificationValPerClass = 2,
+        SegmentationTrainAugCount = 64, SegmentationTrainCount = 32, SegmentationValCount = 32,
     };
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field.</summary>

@@ -16,6 +16,23 @@ public sealed record SegmentationMetrics
     /// <summary>Number of counted (non-ignored) pixels.</summary>
     public long Pixels { get; init; }
 
+    /// <summary>
+    /// The mIoU of the best constant predictor on the same labels: predicting class k everywhere scores IoU_k =
+    /// (pixels labelled k) / (all pixels) and 0 for every other class that occurs, so its mIoU is the largest class's
+    /// share over the number of classes that occur. A model at or below it has learnt nothing about the images.
+    /// </summary>
+    public static double BestConstantMeanIou(ConfusionMatrix cm)
+    {
+        int c = cm.NumClasses;
+        var counts = cm.Counts;
+        var rowSum = new long[c];
+        long total = 0;
+        for (int l = 0; l < c; l++)
+            for (int p = 0; p < c; p++) { rowSum[l] += counts[l * c + p]; total += counts[l * c + p]; }
+        int present = rowSum.Count(n => n > 0);
+        return present == 0 ? double.NaN : (double)rowSum.Max() / total / present;
+    }
+
     public static SegmentationMetrics From(ConfusionMatrix cm)
     {
         int c = cm.NumClasses;

@@ -44,8 +44,9 @@ public sealed class BoxCoder
         using var scope = NewDisposeScope();
         var (ax, ay, aw, ah) = CentreSize(anchors);
         var dx = deltas.select(-1, 0) / Wx; var dy = deltas.select(-1, 1) / Wy;
-        var dw = (deltas.select(-1, 2) / Ww).clamp(max: ScaleClamp);
-        var dh = (deltas.select(-1, 3) / Wh).clamp(max: ScaleClamp);
+        double sizeFactor = InjectedRegression.Is(InjectedRegression.BoxCoderWeight) ? 2 : 1;
+        var dw = (deltas.select(-1, 2) / (Ww * sizeFactor)).clamp(max: ScaleClamp);
+        var dh = (deltas.select(-1, 3) / (Wh * sizeFactor)).clamp(max: ScaleClamp);
         var cx = dx * aw + ax; var cy = dy * ah + ay;
         var w = dw.exp() * aw; var h = dh.exp() * ah;
         var b = stack(new[] { cx - 0.5 * w, cy - 0.5 * h, cx + 0.5 * w, cy + 0.5 * h }, -1);

@@ -29,6 +29,7 @@ public static class PixelCrossEntropy
         if (labels.is_floating_point()) throw new ArgumentException("labels must hold integer class indices", nameof(labels));
         using var scope = NewDisposeScope();
         var target = labels.to(ScalarType.Int64);
+        if (InjectedRegression.Is(InjectedRegression.SegmentationIgnoreDropped)) target = target.masked_fill(target == IgnoreLabel, 0);
         long c = logits.shape[1];
         var valid = target != IgnoreLabel;
         var bad = valid & ((target < 0) | (target >= c));

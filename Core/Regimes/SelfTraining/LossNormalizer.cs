@@ -48,7 +48,7 @@ public sealed class LossNormalizer
     {
         get
         {
-            if (!Enabled) return 1;
+            if (!Enabled || InjectedRegression.Is(InjectedRegression.LossNormalizationOff)) return 1;
             if (Current is not { } s || !(s.MeanPseudo > 0)) return Alpha;
             return Alpha * s.MeanHuman / s.MeanPseudo;
         }

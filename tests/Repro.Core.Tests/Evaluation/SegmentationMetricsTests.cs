@@ -25,6 +25,20 @@ public class SegmentationMetricsTests : TorchTestBase
     }
 
     [Fact]
+    public void Best_constant_predictor_scores_the_largest_class_share_over_the_classes_present()
+    {
+        // Counted labels of the hand case: 0 0 1 1 2 1 → class 1 holds 3 of 6 pixels, 3 classes occur.
+        // Predicting 1 everywhere: IoU_1 = 3/6, IoU_0 = IoU_2 = 0, so mIoU = (1/2)/3 = 1/6, whatever was predicted.
+        var cm = new ConfusionMatrix(4);
+        cm.Add(Pred, Label);
+        Assert.Equal(1.0 / 6, SegmentationMetrics.BestConstantMeanIou(cm), 12);
+        // The same labels predicted as the constant itself score exactly that mIoU.
+        var constant = new ConfusionMatrix(4);
+        constant.Add(Label.Select(l => l == 255 ? 0 : 1).ToArray(), Label);
+        Assert.Equal(SegmentationMetrics.From(constant).MeanIou, SegmentationMetrics.BestConstantMeanIou(constant), 12);
+    }
+
+    [Fact]
     public void Hand_made_confusion_case_with_ignore_pixels()
     {
         var cm = new ConfusionMatrix(4);
