@@ -11,17 +11,28 @@ open System.IO
 type PlatformVariant =
     { Name: string
       Environment: (string * string) list
-      Threads: int option }
+      Threads: int option
+      /// A CPU feature flag (/proc/cpuinfo) the variant needs: libtorch 2.10 dies of an illegal instruction when
+      /// ATEN_CPU_CAPABILITY asks for an ISA the CPU lacks, so such a variant is skipped, saying so.
+      Needs: string option }
 
-/// The variants `golden spread` replays. ATen ignores a capability the CPU lacks (then the run matches the native
-/// one, which the fingerprint shows); oneDNN caps below the CPU's ISA change the convolution kernels.
+/// The variants `golden spread` replays: ATen's vector kernels pinned to each ISA, oneDNN's convolutions capped
+/// below the CPU's ISA, one thread instead of the profile's.
 let variants =
-    [ { Name = "aten-default"; Environment = [ "ATEN_CPU_CAPABILITY", "default" ]; Threads = None }
-      { Name = "aten-avx2"; Environment = [ "ATEN_CPU_CAPABILITY", "avx2" ]; Threads = None }
-      { Name = "aten-avx512"; Environment = [ "ATEN_CPU_CAPABILITY", "avx512" ]; Threads = None }
-      { Name = "onednn-sse41"; Environment = [ "ONEDNN_MAX_CPU_ISA", "SSE41" ]; Threads = None }
-      { Name = "onednn-avx2"; Environment = [ "ONEDNN_MAX_CPU_ISA", "AVX2" ]; Threads = None }
-      { Name = "threads-1"; Environment = []; Threads = Some 1 } ]
+    [ { Name = "aten-default"; Environment = [ "ATEN_CPU_CAPABILITY", "default" ]; Threads = None; Needs = None }
+      { Name = "aten-avx2"; Environment = [ "ATEN_CPU_CAPABILITY", "avx2" ]; Threads = None; Needs = Some "avx2" }
+      { Name = "aten-avx512"; Environment = [ "ATEN_CPU_CAPABILITY", "avx512" ]; Threads = None; Needs = Some "avx512f" }
+      { Name = "onednn-sse41"; Environment = [ "ONEDNN_MAX_CPU_ISA", "SSE41" ]; Threads = None; Needs = None }
+      { Name = "onednn-avx2"; Environment = [ "ONEDNN_MAX_CPU_ISA", "AVX2" ]; Threads = None; Needs = None }
+      { Name = "threads-1"; Environment = []; Threads = Some 1; Needs = None } ]
+
+/// Whether this machine's CPU can run the variant.
+let runsHere (v: PlatformVariant) =
+    match v.Needs with
+    | None -> true
+    | Some flag ->
+        try File.ReadLines "/proc/cpuinfo" |> Seq.exists (fun l -> l.StartsWith "flags" && Array.contains flag (l.Split(' ', StringSplitOptions.RemoveEmptyEntries)))
+        with :? IOException -> false
 
 /// A deliberate regression and the runs that show it (`--only` texts: those runs and their prerequisites).
 type Regression =

@@ -320,14 +320,17 @@ let private golden (a: ParseResults<GoldenArgs>) =
         let replays =
             [ for v in GoldenReplay.variants do
                 let dir = Path.Combine(store.Root, v.Name)
-                eprintfn "replaying %s under %s ..." profile.Name v.Name
-                let code = GoldenReplay.runRepro (replayArguments r dir only v.Threads) v.Environment (dir + ".log")
-                if code <> 0 then raise (InvalidOperationException(sprintf "the %s replay failed (exit %d): see %s.log" v.Name code dir))
-                let fresh, records, _ = freshSnapshot profile paperTables (RunStore.RunStore dir) plan
-                let layer, reason = Golden.chooseLayer snapshot records
-                printfn "  %-14s %-11A %s" v.Name layer reason
-                v.Name, fresh ]
+                if not (GoldenReplay.runsHere v) then printfn "  %-14s skipped: this CPU lacks %s" v.Name v.Needs.Value
+                else
+                    eprintfn "replaying %s under %s ..." profile.Name v.Name
+                    let code = GoldenReplay.runRepro (replayArguments r dir only v.Threads) v.Environment (dir + ".log")
+                    if code <> 0 then failwithf "the %s replay failed (exit %d): see %s.log" v.Name code dir
+                    let fresh, records, _ = freshSnapshot profile paperTables (RunStore.RunStore dir) plan
+                    let layer, reason = Golden.chooseLayer snapshot records
+                    printfn "  %-14s %-11A %s" v.Name layer reason
+                    v.Name, fresh ]
         let spreads = Golden.spread snapshot replays
+        let variantNames = String.Join(", ", replays |> List.map fst)
         let date = DateTime.UtcNow.ToString("yyyy-MM-dd")
         let command = sprintf "repro golden spread --profile %s%s" profile.Name (String.Join("", only |> List.map (sprintf " --only \"%s\"")))
         let roundUp (x: float) = Math.Ceiling(x * 100.0) / 100.0
@@ -336,11 +339,13 @@ let private golden (a: ParseResults<GoldenArgs>) =
                 printfn "  %s: %d cell replays, max |delta| %.4f, rms %.4f, max |delta of a table mean| %.4f" s.Metric s.Cells s.MaxCell s.SdCell s.MaxTableMean
                 ({ Metric = s.Metric
                    Absolute = roundUp (max 0.01 (max (1.5 * s.MaxCell) (3.0 * s.SdCell)))
-                   TableMean = Some(roundUp (max 0.01 (1.5 * s.MaxTableMean)))
+                   // Few table means are sampled; independent cell moves of rms r move a mean of k >= 2 cells by
+                   // r / sqrt k, so 3 r / sqrt 2 bounds it even where the sample did not reach.
+                   TableMean = Some(roundUp (max 0.01 (max (1.5 * s.MaxTableMean) (3.0 * s.SdCell / sqrt 2.0))))
                    Justification =
-                    sprintf "Measured %s by `%s` on %s: the snapshot's runs replayed under %s (%d cell values). Largest move of a cell %.4f, rms %.4f; largest move of a table's mean %.4f. Bounds: a cell max(1.5 x largest, 3 x rms), a table mean 1.5 x largest (few platforms were sampled; another may move further). Where the platform matches the snapshot's, the exact layer applies instead."
+                    sprintf "Measured %s by `%s` on %s: the snapshot's runs replayed under %s (%d cell values). Largest move of a cell %.4f, rms %.4f; largest move of a table's mean %.4f. Bounds: a cell max(1.5 x largest, 3 x rms), a table mean max(1.5 x largest, 3 x rms / sqrt 2) (few platforms were sampled; another may move further). Where the platform matches the snapshot's, the exact layer applies instead."
                         date command (match snapshot.Platform with Some p -> p.Key | None -> "an unrecorded platform")
-                        (String.Join(", ", GoldenReplay.variants |> List.map (fun v -> v.Name))) s.Cells s.MaxCell s.SdCell s.MaxTableMean } : Golden.Tolerance) ]
+                        variantNames s.Cells s.MaxCell s.SdCell s.MaxTableMean } : Golden.Tolerance) ]
         Repro.Core.AtomicFile.WriteAllText(toleranceFile, CanonicalJson.pretty tolerances + "\n")
         printfn "wrote %s" toleranceFile
         ExitCode.Ok
@@ -457,3 +462,5 @@ let main argv =
     | :? FileNotFoundException as e -> eprintfn "error: %s" e.Message; ExitCode.Usage
     | :? DirectoryNotFoundException as e -> eprintfn "error: %s" e.Message; ExitCode.Usage
     | :? InvalidDataException as e -> eprintfn "error: %s" e.Message; ExitCode.Usage
+    // The work itself failed in a way its caller reports with `failwith` (e.g. a replay of `golden spread`).
+    | Failure message -> eprintfn "error: %s" message; ExitCode.Failed

@@ -29,8 +29,12 @@ let private dataAt (root: string) =
 
 let private cells () = Grid.cells (PaperTables.loadAll TestPaths.paperTables)
 
+/// The smoke scale over the whole grid, with compute-matched teachers (2x steps, as `full`) and students from their
+/// row's init, so that every kind of run and edge of the plan appears.
+let private gridProfile = { Profiles.smoke with Scope = None; TeacherStepsFactor = 2; StudentFromTeacher = false }
+
 let private planAt (dataRoot: string) (runsRoot: string) =
-    Plan.plan Profiles.smoke (dataAt dataRoot) runsRoot (cells ())
+    Plan.plan gridProfile (dataAt dataRoot) runsRoot (cells ())
 
 let private cell (name: string) (runs: PlannedRun list) =
     runs |> List.find (fun r -> r.Cell |> Option.exists (fun c -> c.Name = name))
@@ -74,6 +78,18 @@ let ``a student stands on pseudo labels of a teacher trained twice as long with 
     match plain.Kind with
     | Some(StudentRun c) -> Assert.False(c.LossNormalization)
     | other -> failwithf "not a student: %A" other
+    Assert.Null(config.InitialWeights)
+
+[<Fact>]
+let ``with the paper's setup the teacher is the supervised cell and the student starts from its weights`` () =
+    let runs = Plan.plan Profiles.smoke (dataAt "/data/mini") "/results/runs" (cells ())
+    let byHash = runs |> List.map (fun r -> r.Hash, r) |> Map.ofList
+    let student = cell "det efficientnet-b7 rand 100% S1 +ST" runs
+    let config = match student.Kind with Some(StudentRun c) -> c | other -> failwithf "not a student: %A" other
+    let teacher = byHash.[byHash.[student.Requires.Head].Requires.Head]
+    Assert.Equal(cell "det efficientnet-b7 rand 100% S1" runs, teacher)
+    Assert.Equal(Path.Combine("/results/runs", teacher.Hash, "train", "final.weights"), config.InitialWeights)
+    Assert.Contains(teacher.Hash, student.Requires)
 
 [<Fact>]
 let ``pre-trained inits load the backbone their pre-training run writes; ImageNet++ starts from ImageNet's classifier`` () =
@@ -107,7 +123,7 @@ let ``run names do not depend on where the data or the results folder live`` () 
     let c = planAt "/data/mini" (Path.Combine("results", "smoke", "runs")) |> List.map (fun r -> r.Hash)
     Assert.Equal<string list>(a, c)
     // Threads change a run's speed, not its result: the same runs whatever the thread count.
-    let d = Plan.plan { Profiles.smoke with Threads = 1 } (dataAt "/data/mini") "/results/runs" (cells ()) |> List.map (fun r -> r.Hash)
+    let d = Plan.plan { gridProfile with Threads = 1 } (dataAt "/data/mini") "/results/runs" (cells ()) |> List.map (fun r -> r.Hash)
     Assert.Equal<string list>(a, d)
     // ... while the spec keeps the symbolic path, so a record still says which prerequisite it read.
     let runs = planAt "/data/mini" "/results/runs"
@@ -141,7 +157,7 @@ let ``w/ All is a joint self-training student of the ImageNet teacher's pseudo l
     | Some(JointStudentRun j), Some(StudentRun s) ->
         // The same student and pseudo labels as the ImageNet self-training cell, plus the classification side.
         Assert.Equal(System.Text.Json.JsonSerializer.Serialize s, System.Text.Json.JsonSerializer.Serialize j.SelfTraining)
-        Assert.Equal(Profiles.smoke.JointClassificationWeight, j.ClassificationWeight)
+        Assert.Equal(gridProfile.JointClassificationWeight, j.ClassificationWeight)
     | other -> failwithf "unexpected kinds %A" other
     Assert.Equal<string list>(st.Requires, all.Requires)
     Assert.NotEqual<string>(st.Hash, all.Hash)
