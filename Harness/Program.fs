@@ -58,7 +58,14 @@ let private resolveProfile (training: bool) (name: string) (coco: string option)
     let store = RunStore.RunStore(defaultArg results (Path.Combine("results", profile.Name)))
     Repro.Core.Native.TorchNativeLoader.EnsureLoaded() |> ignore
     checkDevice profile training
-    let data = Plan.resolveData profile (defaultArg cache dataCacheDefault) (Some(miniatureProgress ()))
+    let cache = defaultArg cache dataCacheDefault
+    let data =
+        try Plan.resolveData profile cache (Some(miniatureProgress ()))
+        with :? IOException when profile.Data.IsMiniature ->
+            // Generating into the cache failed: name the flag if the cache cannot be written (probed only now, so a
+            // read-only cache that holds the data stays usable), else it is the work that failed.
+            RunStore.ensureWritable "--data-cache" cache
+            reraise ()
     if training then Plan.verifyData data
     profile, store, data
 
@@ -196,7 +203,7 @@ let private reproduce (a: ParseResults<SweepArgs>) =
 
 let private tables (a: ParseResults<SweepArgs>) =
     let profile, store, paperTables, _, plan = planned false a
-    RunStore.ensureWritable store.Root
+    RunStore.ensureWritable "--results" store.Root
     let rendered = Report.compute paperTables store plan
     let path = Report.write profile.Name store.Root rendered
     for t in rendered.Tables do printfn "%s" (Tables.toMarkdown profile.Name t)

@@ -31,23 +31,23 @@ type RunRecord =
       FinishedUtc: DateTime
       WallSeconds: float }
 
-/// The results folder cannot be written (a file in its place or above it, no permission): bad input, exit 2.
-exception NotWritable of folder: string * reason: string with
-    override e.Message = sprintf "--results %s: not a writable folder (%s)" e.folder e.reason
+/// A folder given by `flag` cannot be written (a file in its place or above it, no permission): bad input, exit 2.
+exception NotWritable of flag: string * folder: string * reason: string with
+    override e.Message = sprintf "%s %s: not a writable folder (%s)" e.flag e.folder e.reason
 
 /// Another sweep holds the results folder's lock: nothing is wrong with the input, the work cannot go on now (exit 1).
 exception Locked of detail: string with
     override e.Message = e.detail
 
-/// Creates `folder` if needed and proves it writable with a probe file, so that a folder that cannot be written is
-/// told apart from one another sweep has locked, and is named before any work starts.
-let ensureWritable (folder: string) =
+/// Creates `folder` (given by `flag`) if needed and proves it writable with a probe file, so that a folder that cannot
+/// be written is told apart from one another sweep has locked, and is named before any work starts.
+let ensureWritable (flag: string) (folder: string) =
     try
         Directory.CreateDirectory folder |> ignore
         let probe = Path.Combine(folder, sprintf ".write-probe-%d" Environment.ProcessId)
         File.WriteAllText(probe, "")
         File.Delete probe
-    with e when (e :? IOException || e :? UnauthorizedAccessException) -> raise (NotWritable(folder, e.Message))
+    with e when (e :? IOException || e :? UnauthorizedAccessException) -> raise (NotWritable(flag, folder, e.Message))
 
 /// The record in the folder of run `hash`. A record whose own Hash names another run (copied or moved by hand) is an
 /// error naming the file: accepted, its metrics would land in the wrong cell.
@@ -89,7 +89,7 @@ type RunStore(root: string) =
 /// killed sweep never leaves a stale lock behind.
 type SweepLock private (stream: FileStream) =
     static member Acquire(root: string) =
-        ensureWritable root
+        ensureWritable "--results" root
         let path = Path.Combine(root, "sweep.lock")
         // The lock file itself cannot be read while held, so the holder is described in a file beside it.
         let owner = Path.Combine(root, "sweep.owner")

@@ -135,7 +135,7 @@ let ``--only matching nothing exits 2 naming the text, for plan, sweep, reproduc
     Assert.False(Directory.Exists(Path.Combine(root, "results", "tables")))
 
 [<Fact>]
-let ``sweep, reproduce and tables refuse a results path that is a file or lies under one, exit 2 naming it`` () =
+let ``sweep, reproduce and tables refuse a results path that is a file or lies under one, exit 2 naming it; plan a data cache likewise`` () =
     let root = TestPaths.tempDir ()
     let file = Path.Combine(root, "a-file")
     File.WriteAllText(file, "")
@@ -147,6 +147,10 @@ let ``sweep, reproduce and tables refuse a results path that is a file or lies u
         Assert.Contains(sprintf "--results %s: not a writable folder" results, err)
         Assert.DoesNotContain("locked by another sweep", err)
         Assert.DoesNotContain("Unhandled exception", err)
+    // A data cache where the miniature cannot be generated is named likewise.
+    let code, _, err = runRepro [ "plan"; "--profile"; "smoke"; "--results"; Path.Combine(root, "results"); "--data-cache"; file ]
+    Assert.True((code = 2), err)
+    Assert.Contains(sprintf "--data-cache %s: not a writable folder" file, err)
 
 [<Fact>]
 let ``train refuses an unknown device, and CUDA this process lacks, with exit 2 before recording anything`` () =

@@ -68,5 +68,5 @@ let ``a results path that cannot be written is told apart from a locked one`` ()
     File.WriteAllText(file, "")
     for root in [ file; Path.Combine(file, "results") ] do
         match Assert.ThrowsAny<exn>(fun () -> SweepLock.Acquire root |> ignore) with
-        | NotWritable(folder, _) -> Assert.Equal(root, folder)
+        | NotWritable(flag, folder, _) -> Assert.Equal("--results", flag); Assert.Equal(root, folder)
         | e -> failwithf "expected NotWritable for %s, got %O" root e
