@@ -147,12 +147,12 @@ let private sweep (a: ParseResults<SweepArgs>) (profile: Profiles.Profile) store
     let asked = a.GetResult(Workers, defaultValue = profile.Workers)
     if asked < 1 then raise (ArgumentException(sprintf "--workers must be >= 1, got %d" asked))
     // More workers than the cores and memory allow would only be killed by the watchdog or slow each other down.
-    let cores, memory = Environment.ProcessorCount, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes
-    let workers = min asked (Workers.allowed cores memory)
+    let cores, available = Environment.ProcessorCount, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes
+    let workers = min asked (Workers.allowed cores available)
     if workers < asked then
         eprintfn "sweep: %s capped at %d (%d cores available to this process, %.1f GB of memory, at least %.1f GB per worker)"
             (if a.Contains Workers then sprintf "--workers %d" asked else sprintf "profile %s's %d workers" profile.Name asked)
-            workers cores (float memory / 1e9) (Workers.minMemoryPerWorker / 1e9)
+            workers cores (float available / 1e9) (Workers.minMemoryPerWorker / 1e9)
     let ct = cancellation ()
     // The code version is the one the sweep started with, whatever happens to the working tree meanwhile.
     Runner.codeVersion.Force() |> ignore
@@ -164,7 +164,7 @@ let private sweep (a: ParseResults<SweepArgs>) (profile: Profiles.Profile) store
                 match a.TryGetResult Max_Memory_Gb with
                 | Some gb when gb <= 0.0 -> raise (ArgumentException(sprintf "--max-memory-gb must be > 0, got %g" gb))
                 | Some gb -> int64 (gb * 1e9)
-                | None -> int64 (0.9 * float (GC.GetGCMemoryInfo().TotalAvailableMemoryBytes) / float workers)
+                | None -> int64 (0.9 * float available / float workers)
             eprintfn "sweep: %d workers, %d thread(s) each, memory limit %.1f GB each" workers threads (float memory / 1e9)
             Some(fun todo -> Workers.run store todo workers (workerStart a threads) memory ct |> fst)
     let s = Sweep.run store runs (a.Contains SweepArgs.Retry_Failed) inWorkers ct
