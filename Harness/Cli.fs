@@ -31,7 +31,7 @@ type SweepArgs =
             | Coco_Root _ -> "COCO 2017 root (train2017/, val2017/, annotations/); required by the paper profile."
             | Voc_Root _ -> "VOC2012 root (JPEGImages/, SegmentationClass/, ImageSets/) for the segmentation tables."
             | Imagenet_Root _ -> "paper profile: ImageNet in folder-per-class layout (train/<class>/…, val/<class>/…), for the pre-trained and joint cells."
-            | Device _ -> "cpu | cuda (paper profile; default cuda)."
+            | Device _ -> "cpu | cuda | cuda:N (default: cpu; paper profile cuda). CUDA must be available to the commands that train."
             | Golden_Root _ -> "folder of golden snapshots (default: golden)."
             | Retry_Failed -> "run again the runs whose record says they failed."
             | Only _ -> "only the runs whose label contains this text (e.g. \"rand 100% S4 +ST\"), with their prerequisites; repeat it for several."
@@ -62,6 +62,7 @@ type TrainArgs =
     | Seed of int
     | Steps of count: int
     | Threads of count: int
+    | Retry_Failed
     interface IArgParserTemplate with
         member a.Usage =
             match a with
@@ -71,7 +72,7 @@ type TrainArgs =
             | Coco_Root _ -> "COCO 2017 root; required by the paper profile."
             | Voc_Root _ -> "VOC2012 root, for segmentation on the paper profile."
             | Imagenet_Root _ -> "ImageNet root (train/<class>/…, val/<class>/…), for pre-trained and joint cells on the paper profile."
-            | Device _ -> "cpu | cuda."
+            | Device _ -> "cpu | cuda | cuda:N (default: cpu; paper profile cuda); CUDA must be available."
             | Task _ -> "detection | segmentation (default: detection)."
             | Backbone _ -> "the paper's backbone the profile maps to its own: efficientnet-b7 | resnet-50 (default: efficientnet-b7)."
             | Init _ -> "rand | imagenet | imagenet++ | simclr (default: rand)."
@@ -84,6 +85,7 @@ type TrainArgs =
             | Seed _ -> "seed (default: 0)."
             | Steps _ -> "training steps of the run (default: the profile's schedule for its augmentation level)."
             | Threads _ -> "CPU threads (default: the profile's threads in all)."
+            | Retry_Failed -> "run again the cell's run (and prerequisites) whose record says it failed; without it a recorded failure is reported, not rerun."
 
 type EnvArgs =
     | [<AltCommandLine("-j")>] Json
@@ -118,6 +120,7 @@ type DataShowArgs =
             | Out _ -> "PNG to write (default: results/data/<part>.png)."
             | Count _ -> "number of images (default 32)."
 
+[<RequireSubcommand>]
 type DataArgs =
     | [<CliPrefix(CliPrefix.None)>] Generate of ParseResults<DataGenerateArgs>
     | [<CliPrefix(CliPrefix.None)>] Show of ParseResults<DataShowArgs>
@@ -144,6 +147,7 @@ type AugShowArgs =
             | Count _ -> "number of source images (default 6); each is shown in 7 augmented versions."
             | Seed _ -> "augmentation seed (default 0)."
 
+[<RequireSubcommand>]
 type AugArgs =
     | [<CliPrefix(CliPrefix.None)>] Show of ParseResults<AugShowArgs>
     interface IArgParserTemplate with
@@ -164,6 +168,7 @@ type EvalArgs =
             | Iou_Type _ -> "bbox (default); segm is not implemented yet."
             | Json -> "print the summary as JSON instead of pycocotools' text block."
 
+[<RequireSubcommand>]
 type GoldenArgs =
     | [<CliPrefix(CliPrefix.None)>] Check of ParseResults<SweepArgs>
     | [<CliPrefix(CliPrefix.None)>] Update of ParseResults<SweepArgs>

@@ -87,6 +87,13 @@ let resolveData (profile: Profile) (cacheRoot: string) (progress: IProgress<Mini
           Identity = sprintf "coco2017:%s" (Path.GetFullPath cocoRoot)
           Description = sprintf "COCO 2017 at %s" cocoRoot }
 
+/// Checks that the data still is what its identity says, before a run uses it: the miniature's files against the
+/// content hash its manifest (and so every run name) carries. Real data is named by its path and not hashed.
+let verifyData (data: ResolvedData) =
+    match data.Miniature with
+    | Some m -> m.VerifyContent()
+    | None -> ()
+
 /// What one planned run executes: a Core experiment and its config.
 type RunKind =
     /// Supervised detection (a grid cell's run, or a teacher / compute-matched baseline).
@@ -456,5 +463,11 @@ let closure (selected: PlannedRun -> bool) (runs: PlannedRun list) =
     runs |> List.filter (fun r -> keep.Contains r.Hash)
 
 /// The runs whose label contains one of `texts` (case-insensitive), with everything they require, in plan order.
+/// A text that matches no run is an error naming it (a typo would otherwise sweep nothing and write empty tables).
 let only (texts: string list) (runs: PlannedRun list) =
-    runs |> closure (fun r -> texts |> List.exists (fun text -> r.Label.Contains(text, StringComparison.OrdinalIgnoreCase)))
+    let matches (text: string) (r: PlannedRun) = r.Label.Contains(text, StringComparison.OrdinalIgnoreCase)
+    match texts |> List.filter (fun text -> not (List.exists (matches text) runs)) with
+    | [] -> runs |> closure (fun r -> texts |> List.exists (fun text -> matches text r))
+    | unmatched ->
+        let quoted = unmatched |> List.map (sprintf "\"%s\"") |> String.concat ", "
+        raise (ArgumentException(sprintf "--only %s: nothing matches (no run's label contains it; `repro plan` lists the labels)" quoted))

@@ -19,8 +19,22 @@ let private miniatureProgress () =
                     last.[p.Part] <- pct
                     eprintfn "  %-24s %3d%% (%d/%d)" p.Part pct p.Done p.Total) }
 
-/// A profile by name with the command line's overrides, its resolved data and its results store.
-let private resolveProfile (name: string) (coco: string option) (voc: string option) (imagenet: string option) (device: string option)
+/// The profile's device, checked before anything runs: an unknown name is refused by every command, CUDA this process
+/// does not have by the commands that train (each run would otherwise be recorded as failed for it).
+let private checkDevice (profile: Profiles.Profile) (training: bool) =
+    let refuse why = raise (ArgumentException(sprintf "--device %s: %s" profile.Device why))
+    let struct (kind, index) =
+        try Repro.Core.Training.TrainingDevice.Parse profile.Device
+        with :? ArgumentException -> refuse (sprintf "unknown device (accepted: %s)" Repro.Core.Training.TrainingDevice.Accepted)
+    if training && kind = TorchSharp.DeviceType.CUDA then
+        if not (TorchSharp.torch.cuda.is_available ()) then
+            refuse "CUDA is not available to this process (a CPU-only libtorch, TorchSharp-cpu, or no GPU visible); use --device cpu"
+        elif index >= TorchSharp.torch.cuda.device_count () then
+            refuse (sprintf "only %d CUDA device(s) are visible" (TorchSharp.torch.cuda.device_count ()))
+
+/// A profile by name with the command line's overrides, its resolved data and its results store. `training`: the
+/// command will train, so its device must be there and its data must still be what its identity says.
+let private resolveProfile (training: bool) (name: string) (coco: string option) (voc: string option) (imagenet: string option) (device: string option)
                            (threads: int option) (results: string option) (cache: string option) =
     let profile =
         match name with
@@ -43,13 +57,22 @@ let private resolveProfile (name: string) (coco: string option) (voc: string opt
         | None -> profile
     let store = RunStore.RunStore(defaultArg results (Path.Combine("results", profile.Name)))
     Repro.Core.Native.TorchNativeLoader.EnsureLoaded() |> ignore
-    let data = Plan.resolveData profile (defaultArg cache dataCacheDefault) (Some(miniatureProgress ()))
+    checkDevice profile training
+    let cache = defaultArg cache dataCacheDefault
+    let data =
+        try Plan.resolveData profile cache (Some(miniatureProgress ()))
+        with :? IOException when profile.Data.IsMiniature ->
+            // Generating into the cache failed: name the flag if the cache cannot be written (probed only now, so a
+            // read-only cache that holds the data stays usable), else it is the work that failed.
+            RunStore.ensureWritable "--data-cache" cache
+            reraise ()
+    if training then Plan.verifyData data
     profile, store, data
 
 /// The profile, its results store and its plan, from the sweep arguments.
-let private planned (a: ParseResults<SweepArgs>) =
+let private planned (training: bool) (a: ParseResults<SweepArgs>) =
     let profile, store, data =
-        resolveProfile (a.GetResult(SweepArgs.Profile, defaultValue = "default")) (a.TryGetResult SweepArgs.Coco_Root)
+        resolveProfile training (a.GetResult(SweepArgs.Profile, defaultValue = "default")) (a.TryGetResult SweepArgs.Coco_Root)
             (a.TryGetResult SweepArgs.Voc_Root) (a.TryGetResult SweepArgs.Imagenet_Root) (a.TryGetResult SweepArgs.Device) (a.TryGetResult SweepArgs.Threads)
             (a.TryGetResult SweepArgs.Results) (a.TryGetResult SweepArgs.Data_Cache)
     let paperTables = a.GetResult(SweepArgs.Paper_Tables, defaultValue = "paper-tables")
@@ -58,7 +81,7 @@ let private planned (a: ParseResults<SweepArgs>) =
     profile, store, paperTables, data, runs
 
 let private plan (a: ParseResults<SweepArgs>) =
-    let profile, store, _, data, runs = planned a
+    let profile, store, _, data, runs = planned false a
     printfn "profile %s: %s" profile.Name profile.Description
     printfn "data: %s" data.Description
     let status (r: Plan.PlannedRun) =
@@ -112,7 +135,7 @@ let private workerStart (a: ParseResults<SweepArgs>) (threads: int) (run: Plan.P
     if Path.GetFileNameWithoutExtension exe = "dotnet" then psi.ArgumentList.Add(Reflection.Assembly.GetEntryAssembly().Location)
     let kept =
         a.GetAllResults()
-        |> List.filter (function Only _ | Retry_Failed | Workers _ | Max_Memory_Gb _ | SweepArgs.Threads _ | Execute _ -> false | _ -> true)
+        |> List.filter (function Only _ | SweepArgs.Retry_Failed | Workers _ | Max_Memory_Gb _ | SweepArgs.Threads _ | Execute _ -> false | _ -> true)
     for arg in "sweep" :: List.ofArray (a.Parser.PrintCommandLineArguments(kept @ [ SweepArgs.Threads threads; Execute run.Hash ])) do
         psi.ArgumentList.Add arg
     psi.Environment.["REPRO_PLAIN_PROGRESS"] <- "1"
@@ -121,8 +144,15 @@ let private workerStart (a: ParseResults<SweepArgs>) (threads: int) (run: Plan.P
     psi
 
 let private sweep (a: ParseResults<SweepArgs>) (profile: Profiles.Profile) store runs =
-    let workers = a.GetResult(Workers, defaultValue = profile.Workers)
-    if workers < 1 then raise (ArgumentException(sprintf "--workers must be >= 1, got %d" workers))
+    let asked = a.GetResult(Workers, defaultValue = profile.Workers)
+    if asked < 1 then raise (ArgumentException(sprintf "--workers must be >= 1, got %d" asked))
+    // More workers than the cores and memory allow would only be killed by the watchdog or slow each other down.
+    let cores, available = Environment.ProcessorCount, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes
+    let workers = min asked (Workers.allowed cores available)
+    if workers < asked then
+        eprintfn "sweep: %s capped at %d (%d cores available to this process, %.1f GB of memory, at least %.1f GB per worker)"
+            (if a.Contains Workers then sprintf "--workers %d" asked else sprintf "profile %s's %d workers" profile.Name asked)
+            workers cores (float available / 1e9) (Workers.minMemoryPerWorker / 1e9)
     let ct = cancellation ()
     // The code version is the one the sweep started with, whatever happens to the working tree meanwhile.
     Runner.codeVersion.Force() |> ignore
@@ -134,11 +164,12 @@ let private sweep (a: ParseResults<SweepArgs>) (profile: Profiles.Profile) store
                 match a.TryGetResult Max_Memory_Gb with
                 | Some gb when gb <= 0.0 -> raise (ArgumentException(sprintf "--max-memory-gb must be > 0, got %g" gb))
                 | Some gb -> int64 (gb * 1e9)
-                | None -> int64 (0.9 * float (GC.GetGCMemoryInfo().TotalAvailableMemoryBytes) / float workers)
+                | None -> int64 (0.9 * float available / float workers)
             eprintfn "sweep: %d workers, %d thread(s) each, memory limit %.1f GB each" workers threads (float memory / 1e9)
             Some(fun todo -> Workers.run store todo workers (workerStart a threads) memory ct |> fst)
-    let s = Sweep.run store runs (a.Contains Retry_Failed) inWorkers ct
-    eprintfn "sweep done: %d ran, %d failed, %d already recorded, %d blocked (%.1f min)" s.Ran s.Failed s.Skipped s.Blocked (s.WallSeconds / 60.0)
+    let s = Sweep.run store runs (a.Contains SweepArgs.Retry_Failed) inWorkers ct
+    eprintfn "sweep done: %d ran, %d failed, %s, %d blocked (%.1f min)" s.Ran s.Failed (Sweep.recordedText s.Skipped s.SkippedFailed) s.Blocked
+        (s.WallSeconds / 60.0)
     s
 
 /// A worker of a sweep with --workers: executes one planned run (its parent holds the folder's lock) and reports progress
@@ -161,17 +192,18 @@ let private execute (store: RunStore.RunStore) (runs: Plan.PlannedRun list) (has
         if record.Status = RunStore.Succeeded then ExitCode.Ok else ExitCode.Failed
 
 let private reproduce (a: ParseResults<SweepArgs>) =
-    let profile, store, paperTables, _, plan = planned a
+    let profile, store, paperTables, _, plan = planned true a
     let s = sweep a profile store plan
     let rendered = Report.compute paperTables store plan
     let path = Report.write profile.Name store.Root rendered
     for t in rendered.Tables do printfn "%s" (Tables.toMarkdown profile.Name t)
     printfn "%s" (Claims.toMarkdown Report.level rendered.Claims)
     printfn "wrote %s" path
-    if s.Failed > 0 then ExitCode.Failed else ExitCode.Ok
+    if Sweep.anyFailed s then ExitCode.Failed else ExitCode.Ok
 
 let private tables (a: ParseResults<SweepArgs>) =
-    let profile, store, paperTables, _, plan = planned a
+    let profile, store, paperTables, _, plan = planned false a
+    RunStore.ensureWritable "--results" store.Root
     let rendered = Report.compute paperTables store plan
     let path = Report.write profile.Name store.Root rendered
     for t in rendered.Tables do printfn "%s" (Tables.toMarkdown profile.Name t)
@@ -180,7 +212,7 @@ let private tables (a: ParseResults<SweepArgs>) =
     ExitCode.Ok
 
 let private claims (a: ParseResults<SweepArgs>) =
-    let _, store, paperTables, _, plan = planned a
+    let _, store, paperTables, _, plan = planned false a
     let rendered = Report.compute paperTables store plan
     printfn "%s" (Claims.toMarkdown Report.level rendered.Claims)
     ExitCode.Ok
@@ -189,7 +221,7 @@ let private claims (a: ParseResults<SweepArgs>) =
 /// when their configs are equal), run in this process, its record's metrics printed.
 let private train (a: ParseResults<TrainArgs>) =
     let profile, store, data =
-        resolveProfile (a.GetResult(TrainArgs.Profile, defaultValue = "default")) (a.TryGetResult TrainArgs.Coco_Root)
+        resolveProfile true (a.GetResult(TrainArgs.Profile, defaultValue = "default")) (a.TryGetResult TrainArgs.Coco_Root)
             (a.TryGetResult TrainArgs.Voc_Root) (a.TryGetResult TrainArgs.Imagenet_Root) (a.TryGetResult TrainArgs.Device) (a.TryGetResult TrainArgs.Threads)
             (a.TryGetResult TrainArgs.Results) (a.TryGetResult TrainArgs.Data_Cache)
     let parse f (flag: string) (text: string) =
@@ -236,17 +268,25 @@ let private train (a: ParseResults<TrainArgs>) =
         ExitCode.Failed
     | None ->
         printfn "%s: run %s (%d run(s) with its prerequisites)" target.Label target.Hash runs.Length
-        let s = Sweep.run store runs false None (cancellation ())
-        eprintfn "train done: %d ran, %d failed, %d already recorded (%.1f min)" s.Ran s.Failed s.Skipped (s.WallSeconds / 60.0)
+        let retry = a.Contains TrainArgs.Retry_Failed
         match store.TryRead target.Hash with
-        | Some r when r.Status = RunStore.Succeeded ->
-            for KeyValue(k, v) in r.Metrics do printfn "  %-24s %g" k v
-            printfn "record: %s" (store.RecordPath target.Hash)
-            ExitCode.Ok
-        | Some r ->
-            eprintfn "error: %s failed: %s" target.Label (defaultArg r.Error "?")
+        | Some r when r.Status = RunStore.Failed && not retry ->
+            // Not rerun by itself (the same config would most likely fail the same way), and not replayed as if new.
+            eprintfn "error: %s: its run failed earlier (%s UTC): %s; rerun with --retry-failed" target.Label
+                (r.FinishedUtc.ToString "yyyy-MM-dd HH:mm") (defaultArg r.Error "?")
             ExitCode.Failed
-        | None -> ExitCode.Failed
+        | _ ->
+            let s = Sweep.run store runs retry None (cancellation ())
+            eprintfn "train done: %d ran, %d failed, %s (%.1f min)" s.Ran s.Failed (Sweep.recordedText s.Skipped s.SkippedFailed) (s.WallSeconds / 60.0)
+            match store.TryRead target.Hash with
+            | Some r when r.Status = RunStore.Succeeded ->
+                for KeyValue(k, v) in r.Metrics do printfn "  %-24s %g" k v
+                printfn "record: %s" (store.RecordPath target.Hash)
+                ExitCode.Ok
+            | Some r ->
+                eprintfn "error: %s failed: %s" target.Label (defaultArg r.Error "?")
+                ExitCode.Failed
+            | None -> ExitCode.Failed
 
 /// The fresh snapshot of `store` under `plan`, the records behind it, and a lookup from a golden cell to its records.
 let private freshSnapshot (profile: Profiles.Profile) (paperTables: string) (store: RunStore.RunStore) (plan: Plan.PlannedRun list) =
@@ -290,7 +330,7 @@ let private golden (a: ParseResults<GoldenArgs>) =
         Golden.snapshotPath root profile.Name, Golden.tolerancePath root profile.Name
     match a.GetSubCommand() with
     | Check r ->
-        let profile, store, paperTables, _, plan = planned r
+        let profile, store, paperTables, _, plan = planned false r
         let snapshotFile, toleranceFile = goldenFiles r profile
         let outcome =
             goldenOutcome (r.GetResult(Layer, defaultValue = "auto")) (Golden.readTolerances toleranceFile) (not (r.GetResults Only).IsEmpty)
@@ -299,7 +339,7 @@ let private golden (a: ParseResults<GoldenArgs>) =
         if outcome.Passed then printfn "golden check passed (%s)" profile.Name; ExitCode.Ok
         else eprintfn "golden check FAILED (%s): results moved beyond tolerance or carry no signal" profile.Name; ExitCode.Failed
     | Update r ->
-        let profile, store, paperTables, _, plan = planned r
+        let profile, store, paperTables, _, plan = planned false r
         let snapshotFile, _ = goldenFiles r profile
         let snapshot, records, cellRecords = freshSnapshot profile paperTables store plan
         match Golden.degenerate snapshot cellRecords records with
@@ -313,7 +353,7 @@ let private golden (a: ParseResults<GoldenArgs>) =
             eprintfn "golden update refused (%s): %d cells or runs carry no signal, so the snapshot could not see a regression there" profile.Name problems.Length
             ExitCode.Failed
     | Spread r ->
-        let profile, store, paperTables, _, plan = planned r
+        let profile, store, paperTables, _, plan = planned false r
         let snapshotFile, toleranceFile = goldenFiles r profile
         let snapshot = Golden.readSnapshot snapshotFile
         let only = r.GetResults Only
@@ -350,7 +390,7 @@ let private golden (a: ParseResults<GoldenArgs>) =
         printfn "wrote %s" toleranceFile
         ExitCode.Ok
     | Regressions r ->
-        let profile, store, paperTables, _, plan = planned r
+        let profile, store, paperTables, _, plan = planned false r
         let snapshotFile, toleranceFile = goldenFiles r profile
         let snapshot, tolerances = Golden.readSnapshot snapshotFile, Golden.readTolerances toleranceFile
         printfn "%-28s %-10s %-22s %s" "regression" "layer" "flagged (auto layer)" "flagged (statistical)"
@@ -430,22 +470,35 @@ let private env (args: ParseResults<EnvArgs>) =
         for k, v in report do printfn "%-18s %s" k v
     ExitCode.Ok
 
+/// Help exits 0; every usage error Argu finds exits 2 like any other bad usage (its ProcessExiter would exit with
+/// Argu's ErrorCode: 3 for a missing argument or sub-subcommand), in red on a terminal.
+let private usageExiter =
+    { new IExiter with
+        member _.Name = "repro"
+        member _.Exit(message, code) =
+            if code = ErrorCode.HelpText then
+                Console.Out.WriteLine message
+                exit ExitCode.Ok
+            else
+                let colour = not Console.IsErrorRedirected
+                if colour then Console.ForegroundColor <- ConsoleColor.Red
+                Console.Error.WriteLine message
+                if colour then Console.ResetColor()
+                exit ExitCode.Usage }
+
 [<EntryPoint>]
 let main argv =
-    let parser =
-        ArgumentParser.Create<ReproArgs>(
-            programName = "repro",
-            errorHandler = ProcessExiter(colorizer = function ErrorCode.HelpText -> None | _ -> Some ConsoleColor.Red))
+    let parser = ArgumentParser.Create<ReproArgs>(programName = "repro", errorHandler = usageExiter)
     let results = parser.ParseCommandLine(argv)
     try
         match results.GetSubCommand() with
         | Reproduce a -> reproduce a
         | Plan a -> plan a
         | Sweep a ->
-            let profile, store, _, _, plan = planned a
+            let profile, store, _, _, plan = planned true a
             match a.TryGetResult Execute with
             | Some hash -> execute store plan hash
-            | None -> if (sweep a profile store plan).Failed > 0 then ExitCode.Failed else ExitCode.Ok
+            | None -> if Sweep.anyFailed (sweep a profile store plan) then ExitCode.Failed else ExitCode.Ok
         | Train a -> train a
         | Tables a -> tables a
         | Claims a -> claims a
@@ -457,10 +510,14 @@ let main argv =
     with
     | :? ArgumentException as e -> eprintfn "error: %s" e.Message; ExitCode.Usage
     | :? OperationCanceledException -> eprintfn "stopped; run the same command again to resume"; ExitCode.Failed
-    | :? InvalidOperationException as e when e.Message.Contains "locked by another sweep" -> eprintfn "error: %s" e.Message; ExitCode.Failed
+    | RunStore.Locked _ as e -> eprintfn "error: %s" e.Message; ExitCode.Failed
+    | RunStore.NotWritable _ as e -> eprintfn "error: %s" e.Message; ExitCode.Usage
     | :? Repro.Core.Native.TorchNativeLoadException as e -> eprintfn "error: %s" e.Message; ExitCode.Failed
     | :? FileNotFoundException as e -> eprintfn "error: %s" e.Message; ExitCode.Usage
     | :? DirectoryNotFoundException as e -> eprintfn "error: %s" e.Message; ExitCode.Usage
     | :? InvalidDataException as e -> eprintfn "error: %s" e.Message; ExitCode.Usage
+    // Anything else the file system refuses (a full disk, a permission) ends the work with its message, not a crash.
+    | :? IOException as e -> eprintfn "error: %s" e.Message; ExitCode.Failed
+    | :? UnauthorizedAccessException as e -> eprintfn "error: %s" e.Message; ExitCode.Failed
     // The work itself failed in a way its caller reports with `failwith` (e.g. a replay of `golden spread`).
     | Failure message -> eprintfn "error: %s" message; ExitCode.Failed

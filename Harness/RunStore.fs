@@ -31,6 +31,33 @@ type RunRecord =
       FinishedUtc: DateTime
       WallSeconds: float }
 
+/// A folder given by `flag` cannot be written (a file in its place or above it, no permission): bad input, exit 2.
+exception NotWritable of flag: string * folder: string * reason: string with
+    override e.Message = sprintf "%s %s: not a writable folder (%s)" e.flag e.folder e.reason
+
+/// Another sweep holds the results folder's lock: nothing is wrong with the input, the work cannot go on now (exit 1).
+exception Locked of detail: string with
+    override e.Message = e.detail
+
+/// Creates `folder` (given by `flag`) if needed and proves it writable with a probe file, so that a folder that cannot
+/// be written is told apart from one another sweep has locked, and is named before any work starts.
+let ensureWritable (flag: string) (folder: string) =
+    try
+        Directory.CreateDirectory folder |> ignore
+        let probe = Path.Combine(folder, sprintf ".write-probe-%d" Environment.ProcessId)
+        File.WriteAllText(probe, "")
+        File.Delete probe
+    with e when (e :? IOException || e :? UnauthorizedAccessException) -> raise (NotWritable(flag, folder, e.Message))
+
+/// The record in the folder of run `hash`. A record whose own Hash names another run (copied or moved by hand) is an
+/// error naming the file: accepted, its metrics would land in the wrong cell.
+let private readRecord (path: string) (hash: string) =
+    let record = CanonicalJson.readFile<RunRecord> path
+    if record.Hash <> hash then
+        raise (InvalidDataException(sprintf "%s: the record of run %s is in the folder of run %s (copied or moved by hand?); move it to runs/%s/ or delete it"
+                                        path record.Hash hash record.Hash))
+    record
+
 type RunStore(root: string) =
     let runsDir = Path.Combine(root, "runs")
 
@@ -42,12 +69,12 @@ type RunStore(root: string) =
 
     member s.TryRead(hash: string) : RunRecord option =
         let p = s.RecordPath hash
-        if File.Exists p then Some(CanonicalJson.readFile<RunRecord> p) else None
+        if File.Exists p then Some(readRecord p hash) else None
 
     member s.Write(record: RunRecord) =
         Repro.Core.AtomicFile.WriteAllText(s.RecordPath record.Hash, CanonicalJson.pretty record)
 
-    /// Every record in the store (a corrupt record is an error naming its file, never silently skipped).
+    /// Every record in the store (a corrupt or misplaced record is an error naming its file, never silently skipped).
     member _.All() : RunRecord list =
         if not (Directory.Exists runsDir) then []
         else
@@ -55,14 +82,14 @@ type RunStore(root: string) =
             |> Array.sort
             |> Array.choose (fun d ->
                 let p = Path.Combine(d, "record.json")
-                if File.Exists p then Some(CanonicalJson.readFile<RunRecord> p) else None)
+                if File.Exists p then Some(readRecord p (Path.GetFileName d)) else None)
             |> List.ofArray
 
 /// An exclusive lock on a results folder for the life of a sweep. The OS releases it if the process dies, so a
 /// killed sweep never leaves a stale lock behind.
 type SweepLock private (stream: FileStream) =
     static member Acquire(root: string) =
-        Directory.CreateDirectory root |> ignore
+        ensureWritable "--results" root
         let path = Path.Combine(root, "sweep.lock")
         // The lock file itself cannot be read while held, so the holder is described in a file beside it.
         let owner = Path.Combine(root, "sweep.owner")

@@ -15,6 +15,8 @@ type Summary =
     { Ran: int
       Failed: int
       Skipped: int
+      /// Of the skipped runs, those whose record is a failure (left as they are without --retry-failed).
+      SkippedFailed: int
       Blocked: int
       WallSeconds: float }
 
@@ -35,6 +37,11 @@ let pending (store: RunStore) (retryFailed: bool) (runs: PlannedRun list) =
         match store.TryRead r.Hash with
         | None -> true
         | Some rec' -> retryFailed && rec'.Status = Failed)
+
+/// "N already recorded", and how many of them are failures a plain rerun leaves as they are.
+let recordedText (skipped: int) (skippedFailed: int) =
+    if skippedFailed = 0 then sprintf "%d already recorded" skipped
+    else sprintf "%d already recorded (%d of them failed: rerun with --retry-failed)" skipped skippedFailed
 
 /// The one number a progress line shows for a finished run: its task metric, or what a prerequisite produced.
 let headline (metrics: Map<string, float>) =
@@ -102,11 +109,16 @@ let run (store: RunStore) (runs: PlannedRun list) (retryFailed: bool) (inWorkers
     use _lock =
         match SweepLock.Acquire store.Root with
         | Ok l -> l
-        | Error msg -> raise (InvalidOperationException msg)
+        | Error msg -> raise (Locked msg)
     let todo = pending store retryFailed runs
     let blocked = runs |> List.filter (fun r -> r.Blocked.IsSome) |> List.length
-    let skipped = (runs |> List.filter (fun r -> r.Blocked.IsNone) |> List.distinctBy (fun r -> r.Hash) |> List.length) - todo.Length
-    eprintfn "sweep: %d runs to do, %d already recorded, %d blocked (see `repro plan` for why)" todo.Length skipped blocked
+    let todoHashes = todo |> List.map (fun r -> r.Hash) |> Set.ofList
+    let skippedRecords =
+        runs |> List.filter (fun r -> r.Blocked.IsNone && not (todoHashes.Contains r.Hash)) |> List.distinctBy (fun r -> r.Hash)
+        |> List.choose (fun r -> store.TryRead r.Hash)
+    let skipped = skippedRecords.Length
+    let skippedFailed = skippedRecords |> List.filter (fun r -> r.Status = Failed) |> List.length
+    eprintfn "sweep: %d runs to do, %s, %d blocked (see `repro plan` for why)" todo.Length (recordedText skipped skippedFailed) blocked
     let sw = Stopwatch.StartNew()
     let mutable estimatedDone = 0.0
     let mutable failed = 0
@@ -141,4 +153,8 @@ let run (store: RunStore) (runs: PlannedRun list) (retryFailed: bool) (inWorkers
                 let display, sweepTask = spectreDisplay ctx totalEstimate
                 loop display (fun seconds -> sweepTask.Increment seconds))
     | _ -> loop (lineDisplay ()) ignore
-    { Ran = todo.Length - failed; Failed = failed; Skipped = skipped; Blocked = blocked; WallSeconds = sw.Elapsed.TotalSeconds }
+    { Ran = todo.Length - failed; Failed = failed; Skipped = skipped; SkippedFailed = skippedFailed; Blocked = blocked
+      WallSeconds = sw.Elapsed.TotalSeconds }
+
+/// Whether any planned run's record is a failure, made now or left from before: the sweep's work is not done (exit 1).
+let anyFailed (s: Summary) = s.Failed > 0 || s.SkippedFailed > 0

@@ -44,6 +44,14 @@ let ready (todo: PlannedRun list) (ended: Set<string>) (started: Set<string>) =
         not (started.Contains r.Hash)
         && r.Requires |> List.forall (fun h -> not (inTodo.Contains h) || ended.Contains h))
 
+/// Resident memory one worker needs at least: the largest process of the default profile's sweep peaked at 1.5 GB.
+let minMemoryPerWorker = 1.5e9
+
+/// The most workers `cores` cores and `memoryBytes` of memory allow (at least 1): one per core (more only slow each
+/// other down), and each with `minMemoryPerWorker` under the watchdog's default share, 90% of memory / workers.
+let allowed (cores: int) (memoryBytes: int64) =
+    max 1 (min cores (int (0.9 * float memoryBytes / minMemoryPerWorker)))
+
 type private Worker =
     { Run: PlannedRun
       Index: int

@@ -108,3 +108,118 @@ let ``train of a grid cell's coordinates runs the grid's own run (same hash, sam
     Assert.Contains(sprintf "run %s" hash, out)
     let record = (Repro.Harness.RunStore.RunStore results).TryRead(hash).Value
     Assert.Contains(sprintf "AP                       %g" record.Metrics.["AP"], out)
+
+[<Fact>]
+let ``usage errors Argu finds exit 2 with the usage text: a missing argument or sub-subcommand`` () =
+    for args, text, usage in [ [ "eval" ], "missing argument '--gt'", "--gt <annotations>"
+                               [ "aug"; "show" ], "missing argument '--level'", "--level <level>"
+                               [ "golden" ], "no valid subcommand has been specified", "USAGE: repro golden"
+                               [ "data" ], "no valid subcommand has been specified", "USAGE: repro data" ] do
+        let code, _, err = runRepro args
+        Assert.True((code = 2), sprintf "%A: exit %d, %s" args code err)
+        Assert.Contains(text, err)
+        Assert.Contains(usage, err)
+    let code, out, _ = runRepro [ "golden"; "--help" ]
+    Assert.Equal(0, code)
+    Assert.Contains("USAGE: repro golden", out)
+
+/// The smoke profile's arguments over a fresh data cache and results folder under `root`.
+let private smoke (root: string) =
+    [ "--profile"; "smoke"; "--results"; Path.Combine(root, "results"); "--data-cache"; Path.Combine(root, "data") ]
+
+[<Fact>]
+let ``--only matching nothing exits 2 naming the text, for plan, sweep, reproduce and tables`` () =
+    let root = TestPaths.tempDir ()
+    for command in [ "plan"; "sweep"; "reproduce"; "tables" ] do
+        let code, _, err =
+            runRepro ([ command ] @ smoke root @ [ "--paper-tables"; TestPaths.paperTables; "--only"; "rand 100% S1"; "--only"; "no such run" ])
+        Assert.True((code = 2), sprintf "%s: exit %d, %s" command code err)
+        Assert.Contains("--only \"no such run\": nothing matches", err)
+    // Nothing was swept or written.
+    Assert.False(Directory.Exists(Path.Combine(root, "results", "runs")))
+    Assert.False(Directory.Exists(Path.Combine(root, "results", "tables")))
+
+[<Fact>]
+let ``sweep, reproduce and tables refuse a results path that is a file or lies under one, exit 2 naming it; plan a data cache likewise`` () =
+    let root = TestPaths.tempDir ()
+    let file = Path.Combine(root, "a-file")
+    File.WriteAllText(file, "")
+    for command, results in [ "sweep", file; "sweep", Path.Combine(file, "sub"); "reproduce", file; "tables", Path.Combine(file, "sub") ] do
+        let code, _, err =
+            runRepro [ command; "--profile"; "smoke"; "--results"; results; "--data-cache"; Path.Combine(root, "data")
+                       "--paper-tables"; TestPaths.paperTables; "--only"; "rand 100% S1 seed" ]
+        Assert.True((code = 2), sprintf "%s %s: exit %d, %s" command results code err)
+        Assert.Contains(sprintf "--results %s: not a writable folder" results, err)
+        Assert.DoesNotContain("locked by another sweep", err)
+        Assert.DoesNotContain("Unhandled exception", err)
+    // A data cache where the miniature cannot be generated is named likewise.
+    let code, _, err = runRepro [ "plan"; "--profile"; "smoke"; "--results"; Path.Combine(root, "results"); "--data-cache"; file ]
+    Assert.True((code = 2), err)
+    Assert.Contains(sprintf "--data-cache %s: not a writable folder" file, err)
+
+[<Fact>]
+let ``train refuses an unknown device, and CUDA this process lacks, with exit 2 before recording anything`` () =
+    let root = TestPaths.tempDir ()
+    let code, _, err = runRepro ([ "train" ] @ smoke root @ [ "--device"; "tpu" ])
+    Assert.Equal(2, code)
+    Assert.Contains("--device tpu: unknown device (accepted: cpu | cuda | cuda:N)", err)
+    Repro.Core.Native.TorchNativeLoader.EnsureLoaded() |> ignore
+    if not (TorchSharp.torch.cuda.is_available ()) then
+        let code, _, err = runRepro ([ "train" ] @ smoke root @ [ "--device"; "cuda" ])
+        Assert.Equal(2, code)
+        Assert.Contains("--device cuda: CUDA is not available to this process", err)
+    Assert.False(Directory.Exists(Path.Combine(root, "results", "runs")))
+
+/// The hash of the smoke grid's Rand Init, 100%, S1, seed 0 detection run, from `plan`.
+let private smokeS1Hash (root: string) =
+    let code, out, err = runRepro ([ "plan" ] @ smoke root @ [ "--paper-tables"; TestPaths.paperTables; "--only"; "det efficientnet-b7 rand 100% S1 seed 0" ])
+    Assert.True((code = 0), err)
+    let line = out.Split('\n') |> Array.find (fun l -> l.Contains "det efficientnet-b7 rand 100% S1 seed 0")
+    line.Trim().Split(' ').[0]
+
+[<Fact>]
+let ``train reports its cell's recorded failure without rerunning it; --retry-failed reruns it`` () =
+    let root = TestPaths.tempDir ()
+    let hash = smokeS1Hash root
+    let store = Repro.Harness.RunStore.RunStore(Path.Combine(root, "results"))
+    store.Write(RunStoreTests.record hash Repro.Harness.RunStore.Failed)
+    let train = [ "train" ] @ smoke root @ [ "--augment"; "S1"; "--threads"; "1" ]
+    let code, _, err = runRepro train
+    Assert.Equal(1, code)
+    Assert.Contains("its run failed earlier (2026-01-01 00:01 UTC): NaN loss at step 3; rerun with --retry-failed", err)
+    Assert.Equal(Repro.Harness.RunStore.Failed, store.TryRead(hash).Value.Status)
+    let code, out, err = runRepro (train @ [ "--retry-failed" ])
+    Assert.True((code = 0), err)
+    Assert.Equal(Repro.Harness.RunStore.Succeeded, store.TryRead(hash).Value.Status)
+    Assert.Contains("AP  ", out)
+
+[<Fact>]
+let ``a record copied into another run's folder is refused by the commands, exit 2 naming the file`` () =
+    let root = TestPaths.tempDir ()
+    let hash = smokeS1Hash root
+    let store = Repro.Harness.RunStore.RunStore(Path.Combine(root, "results"))
+    // Another run's record (its own Hash inside) put into this run's folder.
+    Directory.CreateDirectory(store.RunDir hash) |> ignore
+    File.WriteAllText(store.RecordPath hash, Repro.Harness.CanonicalJson.pretty (RunStoreTests.record "0123456789abcdef" Repro.Harness.RunStore.Succeeded))
+    let code, _, err = runRepro ([ "tables" ] @ smoke root @ [ "--paper-tables"; TestPaths.paperTables ])
+    Assert.True((code = 2), err)
+    Assert.Contains(sprintf "%s: the record of run 0123456789abcdef is in the folder of run %s" (store.RecordPath hash) hash, err)
+
+[<Fact>]
+let ``train refuses cached miniature data edited after generation, exit 2 naming the folder`` () =
+    let root = TestPaths.tempDir ()
+    let cache = Path.Combine(root, "data")
+    let code, out, err = runRepro [ "data"; "generate"; "--preset"; "smoke"; "--cache"; cache ]
+    Assert.True((code = 0), err)
+    let folder = out.Trim()
+    // Move one box by a pixel: the manifest (and so the run's name) still says the old data.
+    let annotations = Path.Combine(folder, "detection", "annotations", "instances_train2017.json")
+    let doc = Text.Json.Nodes.JsonNode.Parse(File.ReadAllText annotations)
+    let box = doc.["annotations"].[0].["bbox"]
+    box.[0] <- Text.Json.Nodes.JsonValue.Create(box.[0].GetValue<float>() + 1.0)
+    File.WriteAllText(annotations, doc.ToJsonString())
+    let code, _, err = runRepro ([ "train" ] @ smoke root @ [ "--augment"; "S1"; "--threads"; "1" ])
+    Assert.True((code = 2), err)
+    Assert.Contains(sprintf "%s: the cached miniature's files do not match its manifest" folder, err)
+    Assert.Contains("Delete this folder", err)
+    Assert.False(Directory.Exists(Path.Combine(root, "results", "runs")))

@@ -47,3 +47,26 @@ let ``the sweep lock is exclusive and released on dispose`` () =
         match SweepLock.Acquire root with
         | Ok again -> (again :> IDisposable).Dispose()
         | Error e -> failwithf "lock not released: %s" e
+
+[<Fact>]
+let ``a record copied into another run's folder is an error naming the file`` () =
+    let store = RunStore(TestPaths.tempDir ())
+    store.Write(record "aaa" Succeeded)
+    Directory.CreateDirectory(store.RunDir "bbb") |> ignore
+    File.Copy(store.RecordPath "aaa", store.RecordPath "bbb")
+    let e = Assert.Throws<InvalidDataException>(fun () -> store.TryRead "bbb" |> ignore)
+    Assert.Contains(store.RecordPath "bbb", e.Message)
+    Assert.Contains("the record of run aaa is in the folder of run bbb", e.Message)
+    Assert.Throws<InvalidDataException>(fun () -> store.All() |> ignore) |> ignore
+    // The record in its own folder still reads.
+    Assert.Equal(Some "aaa", store.TryRead "aaa" |> Option.map (fun r -> r.Hash))
+
+[<Fact>]
+let ``a results path that cannot be written is told apart from a locked one`` () =
+    // Root writes through chmod, so "cannot be written" is a path that is a file, or lies under one.
+    let file = Path.Combine(TestPaths.tempDir (), "a-file")
+    File.WriteAllText(file, "")
+    for root in [ file; Path.Combine(file, "results") ] do
+        match Assert.ThrowsAny<exn>(fun () -> SweepLock.Acquire root |> ignore) with
+        | NotWritable(flag, folder, _) -> Assert.Equal("--results", flag); Assert.Equal(root, folder)
+        | e -> failwithf "expected NotWritable for %s, got %O" root e

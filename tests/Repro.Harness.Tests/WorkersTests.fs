@@ -106,3 +106,35 @@ let ``workers of a killed sweep stop on their own, and the next sweep completes 
     let all = (RunStore.RunStore results).All()
     Assert.Equal(4, all.Length)
     Assert.All(all, fun r -> Assert.Equal(RunStore.Succeeded, r.Status))
+
+[<Fact>]
+let ``the worker cap is one per core and 1.5 GB of memory each, never below 1`` () =
+    Assert.Equal(2, Workers.allowed 2 24_000_000_000L)
+    Assert.Equal(6, Workers.allowed 64 10_000_000_000L) // 0.9 * 10 GB / 1.5 GB
+    Assert.Equal(1, Workers.allowed 4 1_000_000_000L)
+
+[<Fact>]
+let ``--workers beyond the cores and memory is capped, saying so, and below 1 is refused`` () =
+    let root = TestPaths.tempDir ()
+    let results = Path.Combine(root, "results")
+    let code0, _, err0 = CliTests.runRepro ("sweep" :: common root results @ [ "--workers"; "0" ])
+    Assert.Equal(2, code0)
+    Assert.Contains("--workers must be >= 1, got 0", err0)
+    let cores = Environment.ProcessorCount
+    let expected = Workers.allowed cores (GC.GetGCMemoryInfo().TotalAvailableMemoryBytes)
+    // A tiny memory limit kills every worker at once: the test is about how many start, not what they train.
+    let code, _, err = CliTests.runRepro ("sweep" :: common root results @ [ "--workers"; "99"; "--max-memory-gb"; "0.01" ])
+    Assert.Equal(1, code)
+    Assert.Contains(sprintf "--workers 99 capped at %d (%d cores available to this process" expected cores, err)
+    Assert.Contains(sprintf "sweep: %d workers, 1 thread(s) each" expected, err)
+
+[<Fact>]
+let ``a rerun after failed runs counts the recorded failures and exits 1`` () =
+    let root = TestPaths.tempDir ()
+    let results = Path.Combine(root, "results")
+    let code1, _, _ = CliTests.runRepro ("sweep" :: common root results @ [ "--workers"; "2"; "--max-memory-gb"; "0.01" ])
+    Assert.Equal(1, code1)
+    // Nothing left to run, but every record is a failure: not a success.
+    let code, _, err = CliTests.runRepro ("sweep" :: common root results @ [ "--threads"; "1"; "--workers"; "1" ])
+    Assert.Equal(1, code)
+    Assert.Contains("sweep done: 0 ran, 0 failed, 5 already recorded (5 of them failed: rerun with --retry-failed)", err)

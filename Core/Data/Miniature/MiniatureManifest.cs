@@ -60,6 +60,20 @@ public sealed record MiniatureManifest
     /// <summary>The VOC2012 folder (JPEGImages, SegmentationClass, ImageSets/Segmentation).</summary>
     [JsonIgnore] public string VocRoot => PathOf(MiniatureLayout.VocRoot);
 
+    /// <summary>Recomputes the content hash of the files under <see cref="Root"/> and throws
+    /// <see cref="InvalidDataException"/> naming the folder when it differs from the manifest's: cached data that was
+    /// edited or damaged would otherwise train under the name (hash) of the data it no longer is. About 0.5 s for the
+    /// default miniature's 17.8k files with a warm file cache.</summary>
+    public void VerifyContent()
+    {
+        var (hash, files) = DirectoryContentHash.Compute(Root, MiniatureLayout.Manifest);
+        if (hash == ContentHash && files == FileCount) return;
+        throw new InvalidDataException(
+            $"{Root}: the cached miniature's files do not match its manifest ({files} files with content hash {hash[..16]}…, " +
+            $"the manifest says {FileCount} with {ContentHash[..Math.Min(16, ContentHash.Length)]}…): they were edited or damaged. " +
+            "Delete this folder; the next command regenerates it.");
+    }
+
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
