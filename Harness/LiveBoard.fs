@@ -167,10 +167,10 @@ let private render (lines: (string * Tone) list) : Rendering.IRenderable =
     Rows(lines |> List.map (fun (l, t) -> Text(l, style t) :> Rendering.IRenderable))
 
 /// Runs `work` while `board` is shown live on `console` (redrawn four times a second at the terminal's current size);
-/// afterwards the whole board is printed once, every run that ended included.
+/// afterwards (also when `work` throws, e.g. on Ctrl-C) the whole board is printed once, every run that ended included.
 let show (console: IAnsiConsole) (board: Board) (work: unit -> 'a) : 'a =
     let frame () = render (layout console.Profile.Width (Some console.Profile.Height) (board.Snapshot()))
-    let result =
+    try
         console.Live(frame ()).AutoClear(true).Overflow(VerticalOverflow.Crop).Cropping(VerticalOverflowCropping.Bottom)
             .Start(fun ctx ->
                 let timer = new Threading.Timer((fun _ -> ctx.UpdateTarget(frame ())), null, 250, 250)
@@ -179,5 +179,5 @@ let show (console: IAnsiConsole) (board: Board) (work: unit -> 'a) : 'a =
                     // Wait out a redraw in flight: none may come after the live view has ended.
                     use stopped = new Threading.ManualResetEvent(false)
                     if timer.Dispose stopped then stopped.WaitOne() |> ignore)
-    console.Write(render (layout console.Profile.Width None (board.Snapshot())))
-    result
+    finally
+        console.Write(render (layout console.Profile.Width None (board.Snapshot())))

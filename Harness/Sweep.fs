@@ -57,7 +57,7 @@ let private lineDisplay () =
             | Failed -> eprintfn "      FAILED: %s" (defaultArg record.Error "?") }
 
 /// The live board on an interactive terminal (LiveBoard): the sweep's bar, the current run's row, the runs that ended.
-let private boardDisplay (board: LiveBoard.Board) =
+let private boardDisplay (board: Board) =
     let mutable current = 0
     { new Display with
         member _.Start(i, _, run, _, _) =
