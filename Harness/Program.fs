@@ -166,7 +166,7 @@ let private sweep (a: ParseResults<SweepArgs>) (profile: Profiles.Profile) store
                 | Some gb -> int64 (gb * 1e9)
                 | None -> int64 (0.9 * float available / float workers)
             eprintfn "sweep: %d workers, %d thread(s) each, memory limit %.1f GB each" workers threads (float memory / 1e9)
-            Some(fun todo -> Workers.run store todo workers (workerStart a threads) memory ct |> fst)
+            Some(workers, fun todo board -> Workers.run store todo workers (workerStart a threads) memory board ct |> fst)
     let s = Sweep.run store runs (a.Contains SweepArgs.Retry_Failed) inWorkers ct
     eprintfn "sweep done: %d ran, %d failed, %s, %d blocked (%.1f min)" s.Ran s.Failed (Sweep.recordedText s.Skipped s.SkippedFailed) s.Blocked
         (s.WallSeconds / 60.0)

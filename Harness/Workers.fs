@@ -4,7 +4,7 @@
 /// runs train ~1.6x the images per second of one 2-thread run.
 ///
 /// The parent holds the results folder's lock, starts a run once the runs it requires have ended, relays the
-/// workers' progress as plain lines, and records a run as failed when its worker dies without writing a record
+/// workers' progress (to the live board on a terminal, as plain lines otherwise), and records a run as failed when its worker dies without writing a record
 /// (a crash, or the memory watchdog killing it).
 module Repro.Harness.Workers
 
@@ -81,9 +81,9 @@ let private deathRecord (store: RunStore) (w: Worker) (why: string) =
 /// Runs `todo` with up to `workers` worker processes (`start run` gives a worker's start info); `maxMemoryBytes` is
 /// the resident memory above which a worker is killed and its run recorded as failed. On cancellation no new run
 /// starts; running workers (which got the same Ctrl-C) stop at a checkpoint, and are killed after a grace period.
-/// Returns (failed runs, wall seconds).
+/// Progress goes to `board` when given, as plain lines on stderr otherwise. Returns (failed runs, wall seconds).
 let run (store: RunStore) (todo: PlannedRun list) (workers: int) (start: PlannedRun -> ProcessStartInfo)
-        (maxMemoryBytes: int64) (ct: Threading.CancellationToken) =
+        (maxMemoryBytes: int64) (board: LiveBoard.Board option) (ct: Threading.CancellationToken) =
     let sw = Stopwatch.StartNew()
     let total = todo.Length
     let totalEstimate = todo |> List.sumBy (fun r -> r.EstimatedSeconds)
@@ -94,6 +94,8 @@ let run (store: RunStore) (todo: PlannedRun list) (workers: int) (start: Planned
     let mutable failed = 0
     let mutable lastStatus = Stopwatch.StartNew()
     let mutable cancelledAt: Stopwatch option = None
+    // Plain progress lines only without a board: the board shows the same events live.
+    let say fmt = Printf.kprintf (fun line -> if board.IsNone then eprintfn "%s" line) fmt
     // Wall seconds per estimated second, from the runs that ended (workers overlap, so it starts at 1/workers).
     let ratio () = if estimatedDone > 0.0 then sw.Elapsed.TotalSeconds / estimatedDone else 1.0 / float workers
     let failedPrerequisite (r: PlannedRun) =
@@ -111,7 +113,9 @@ let run (store: RunStore) (todo: PlannedRun list) (workers: int) (start: Planned
         p.OutputDataReceived.Add(fun e ->
             if not (isNull e.Data) then
                 match parseProgress e.Data with
-                | Some(s, t, _, eta) -> w.Step <- s; w.Total <- t; w.Eta <- eta
+                | Some(s, t, _, eta) ->
+                    w.Step <- s; w.Total <- t; w.Eta <- eta
+                    board |> Option.iter (fun b -> b.Step(w.Index, s, t, eta))
                 | None -> ())
         p.ErrorDataReceived.Add(fun e ->
             if not (isNull e.Data) then
@@ -123,8 +127,9 @@ let run (store: RunStore) (todo: PlannedRun list) (workers: int) (start: Planned
         p.BeginErrorReadLine()
         started <- started.Add r.Hash
         running.Add w
-        eprintfn "[%d/%d] start %s  (run ~%s, sweep left ~%s)" w.Index total r.Label
-            (Sweep.duration (r.EstimatedSeconds * ratio () * float workers)) (Sweep.duration ((totalEstimate - estimatedDone) * ratio ()))
+        board |> Option.iter (fun b -> b.Start(w.Index, r.Label, r.EstimatedSeconds))
+        say "[%d/%d] start %s  (run ~%s, sweep left ~%s)" w.Index total r.Label
+            (LiveBoard.duration (r.EstimatedSeconds * ratio () * float workers)) (LiveBoard.duration ((totalEstimate - estimatedDone) * ratio ()))
     let finish (w: Worker) =
         w.Process.WaitForExit() // drains the redirected output
         let code = w.Process.ExitCode
@@ -134,14 +139,16 @@ let run (store: RunStore) (todo: PlannedRun list) (workers: int) (start: Planned
         | Some record, None ->
             ended <- ended.Add w.Run.Hash
             estimatedDone <- estimatedDone + w.Run.EstimatedSeconds
+            board |> Option.iter (fun b -> b.Finish(w.Index, record))
             match record.Status with
-            | Succeeded -> eprintfn "[%d/%d] done  %s: %s (%s)" w.Index total w.Run.Label (Sweep.headline record.Metrics) (Sweep.duration record.WallSeconds)
+            | Succeeded -> say "[%d/%d] done  %s: %s (%s)" w.Index total w.Run.Label (LiveBoard.headline record.Metrics) (LiveBoard.duration record.WallSeconds)
             | Failed ->
                 failed <- failed + 1
-                eprintfn "[%d/%d] FAILED %s: %s" w.Index total w.Run.Label (defaultArg record.Error "?")
+                say "[%d/%d] FAILED %s: %s" w.Index total w.Run.Label (defaultArg record.Error "?")
         | _ when ct.IsCancellationRequested && w.KilledWhy.IsNone ->
             // Stopped by Ctrl-C: no record, so the next sweep resumes it from its last checkpoint.
-            eprintfn "[%d/%d] stopped %s (resumes next time)" w.Index total w.Run.Label
+            board |> Option.iter (fun b -> b.Drop w.Index)
+            say "[%d/%d] stopped %s (resumes next time)" w.Index total w.Run.Label
         | _ ->
             let why =
                 match w.KilledWhy with
@@ -154,16 +161,17 @@ let run (store: RunStore) (todo: PlannedRun list) (workers: int) (start: Planned
             ended <- ended.Add w.Run.Hash
             estimatedDone <- estimatedDone + w.Run.EstimatedSeconds
             failed <- failed + 1
-            eprintfn "[%d/%d] FAILED %s: %s" w.Index total w.Run.Label (defaultArg record.Error "?")
+            board |> Option.iter (fun b -> b.Finish(w.Index, record))
+            say "[%d/%d] FAILED %s: %s" w.Index total w.Run.Label (defaultArg record.Error "?")
     let status () =
         let parts =
             [ for w in running ->
-                if w.Total > 0L then sprintf "%s %d/%d eta %s" w.Run.Label w.Step w.Total (Sweep.duration w.Eta)
+                if w.Total > 0L then sprintf "%s %d/%d eta %s" w.Run.Label w.Step w.Total (LiveBoard.duration w.Eta)
                 else sprintf "%s (starting)" w.Run.Label ]
         let left = totalEstimate - estimatedDone - (running |> Seq.sumBy (fun w -> w.Run.EstimatedSeconds))
         let runningLeft = running |> Seq.map (fun w -> if Double.IsNaN w.Eta then w.Run.EstimatedSeconds else w.Eta) |> Seq.fold max 0.0
         eprintfn "      %s | %d/%d ended, sweep left ~%s" (String.Join(" | ", parts)) ended.Count total
-            (Sweep.duration (max runningLeft (left * ratio ())))
+            (LiveBoard.duration (max runningLeft (left * ratio ())))
     try
         while ended.Count < total && (running.Count > 0 || not ct.IsCancellationRequested) do
             if not ct.IsCancellationRequested then
@@ -176,7 +184,8 @@ let run (store: RunStore) (todo: PlannedRun list) (workers: int) (start: Planned
                         started <- started.Add r.Hash
                         ended <- ended.Add r.Hash
                         failed <- failed + 1
-                        eprintfn "[%d/%d] FAILED %s: %s" started.Count total r.Label (defaultArg record.Error "?")
+                        board |> Option.iter (fun b -> b.Start(started.Count, r.Label, r.EstimatedSeconds); b.Finish(started.Count, record))
+                        say "[%d/%d] FAILED %s: %s" started.Count total r.Label (defaultArg record.Error "?")
                     else launch r
                     next <- ready todo ended started
                 if running.Count = 0 && next.IsEmpty && ended.Count < total then
@@ -198,7 +207,7 @@ let run (store: RunStore) (todo: PlannedRun list) (workers: int) (start: Planned
             match cancelledAt with
             | Some t when t.Elapsed.TotalSeconds > 120.0 -> for w in running do kill w
             | _ -> ()
-            if lastStatus.Elapsed.TotalSeconds >= 30.0 && running.Count > 0 then
+            if lastStatus.Elapsed.TotalSeconds >= 30.0 && running.Count > 0 && board.IsNone then
                 lastStatus <- Stopwatch.StartNew()
                 status ()
     finally
