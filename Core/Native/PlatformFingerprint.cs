@@ -58,8 +58,8 @@ public sealed record PlatformFingerprint(string Libtorch, string AtenCapability,
 
     static string? _aten;
 
-    /// <summary>ATen's dispatch capability, from libtorch itself: ATen ignores an <c>ATEN_CPU_CAPABILITY</c> the CPU
-    /// cannot honour, so the variable alone does not say what runs.</summary>
+    /// <summary>ATen's dispatch capability, from libtorch itself: what runs depends on the CPU as well as on
+    /// <c>ATEN_CPU_CAPABILITY</c>, so the variable alone does not say.</summary>
     static string ReadAtenCapability()
     {
         if (_aten != null) return _aten;
