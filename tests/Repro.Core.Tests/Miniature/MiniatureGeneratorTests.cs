@@ -130,10 +130,10 @@ public class MiniatureGeneratorTests
     {
         var bad = field switch
         {
-            "ImageSize" => MiniatureConfig.Smoke with { ImageSize = 8 },
-            "MaxObjects" => MiniatureConfig.Smoke with { MaxObjects = 0 },
-            "SegmentationTrainAugCount" => MiniatureConfig.Smoke with { SegmentationTrainAugCount = 2, SegmentationTrainCount = 5 },
-            _ => MiniatureConfig.Smoke with { TextureWeights = new[] { 1.0 } },
+            "ImageSize" => TestMiniature.Config with { ImageSize = 8 },
+            "MaxObjects" => TestMiniature.Config with { MaxObjects = 0 },
+            "SegmentationTrainAugCount" => TestMiniature.Config with { SegmentationTrainAugCount = 2, SegmentationTrainCount = 5 },
+            _ => TestMiniature.Config with { TextureWeights = new[] { 1.0 } },
         };
         var e = Assert.Throws<ArgumentException>(() => MiniatureGenerator.Generate(bad, TinyConfig.NewRoot()));
         Assert.Contains(field, e.Message);

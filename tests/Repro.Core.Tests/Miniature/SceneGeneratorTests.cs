@@ -5,7 +5,7 @@ namespace Repro.Core.Tests.Miniature;
 /// <summary>Properties every generated scene must have, checked by brute force over many scenes.</summary>
 public class SceneGeneratorTests
 {
-    static readonly MiniatureConfig Config = MiniatureConfig.Smoke;
+    static readonly MiniatureConfig Config = TestMiniature.Config;
     static readonly SceneGenerator Generator = new(Config);
 
     public static IEnumerable<object[]> Streams() =>

@@ -3,6 +3,7 @@ using Repro.Core.Data.Miniature;
 using Repro.Core.Experiments;
 using Repro.Core.Models.Detection;
 using Repro.Core.Training;
+using Repro.Core.Tests.Miniature;
 
 namespace Repro.Core.Tests.Regimes.SelfTraining;
 
@@ -21,7 +22,7 @@ public sealed class SelfTrainingFixture : IDisposable
 
     public SelfTrainingFixture()
     {
-        Manifest = MiniatureGenerator.Generate(MiniatureConfig.Smoke, Path.Combine(Root, "data"));
+        Manifest = MiniatureGenerator.Generate(TestMiniature.Config, Path.Combine(Root, "data"));
         Detector = DetectorConfig.Miniature(Manifest.DetectionCategories.Count) with
         {
             PostProcess = new PostProcessConfig { ScoreThreshold = 0.001, MaxDetections = 20 },
