@@ -51,9 +51,9 @@ let regressions =
 /// Runs `repro <args>` (this program) with extra environment variables; returns the exit code. Its output goes to
 /// `log`, so a failed replay can be read afterwards.
 let runRepro (args: string list) (environment: (string * string) list) (log: string) =
-    let exe = Environment.ProcessPath
-    let psi = ProcessStartInfo(exe, RedirectStandardOutput = true, RedirectStandardError = true)
-    if Path.GetFileNameWithoutExtension exe = "dotnet" then psi.ArgumentList.Add(Reflection.Assembly.GetEntryAssembly().Location)
+    let psi = Workers.thisProgram ()
+    psi.RedirectStandardOutput <- true
+    psi.RedirectStandardError <- true
     for a in args do psi.ArgumentList.Add a
     psi.Environment.["REPRO_PLAIN_PROGRESS"] <- "1"
     for k, v in environment do psi.Environment.[k] <- v

@@ -129,10 +129,7 @@ let private whenParentExits (pid: int) (cts: Threading.CancellationTokenSource) 
 /// How a worker process is started for one run: this program, `sweep` with the same profile and data arguments,
 /// `--threads` and `--execute HASH` (the worker re-plans, finds the run by its hash and executes it).
 let private workerStart (a: ParseResults<SweepArgs>) (threads: int) (run: Plan.PlannedRun) =
-    let exe = Environment.ProcessPath
-    let psi = Diagnostics.ProcessStartInfo(exe)
-    // `dotnet repro.dll ...` runs through the dotnet host: the worker needs the entry assembly as its first argument.
-    if Path.GetFileNameWithoutExtension exe = "dotnet" then psi.ArgumentList.Add(Reflection.Assembly.GetEntryAssembly().Location)
+    let psi = Workers.thisProgram ()
     let kept =
         a.GetAllResults()
         |> List.filter (function Only _ | SweepArgs.Retry_Failed | Workers _ | Max_Memory_Gb _ | SweepArgs.Threads _ | Execute _ -> false | _ -> true)

@@ -18,6 +18,14 @@ open Repro.Harness.RunStore
 open Repro.Harness.Plan
 
 /// The line a worker writes on stdout for each progress report; the parent parses it.
+/// How to start this program again as a child process (a worker, a replay): `dotnet repro.dll ...` runs through the
+/// dotnet host, so the child then needs the entry assembly as its first argument.
+let thisProgram () =
+    let exe = Environment.ProcessPath
+    let psi = ProcessStartInfo(exe)
+    if IO.Path.GetFileNameWithoutExtension exe = "dotnet" then psi.ArgumentList.Add(Reflection.Assembly.GetEntryAssembly().Location)
+    psi
+
 let progressPrefix = "@progress"
 
 let formatProgress (p: TrainingProgress) =
