@@ -58,6 +58,7 @@ type TrainArgs =
     | Labelled_Set of name: string
     | Self_Training
     | No_Loss_Norm
+    | Random_Student
     | Joint
     | Seed of int
     | Steps of count: int
@@ -80,7 +81,8 @@ type TrainArgs =
             | Augment _ -> "S1 | S2 | S3 | S4 (default: S4 for detection, S1 for segmentation)."
             | Labelled_Set _ -> "segmentation: train | trainaug (default: train)."
             | Self_Training -> "train a student on human + pseudo labels (its teacher and pseudo labels run first)."
-            | No_Loss_Norm -> "with --self-training: the plain sum of human and pseudo losses instead of the normalized one."
+            | No_Loss_Norm -> "with --self-training: the standard weighted loss L_h + α·L_p instead of the normalized one (Appendix B's ablation)."
+            | Random_Student -> "with --self-training: the student starts from its init, not from its teacher (Table 10's ablation)."
             | Joint -> "joint detection + classification training."
             | Seed _ -> "seed (default: 0)."
             | Steps _ -> "training steps of the run (default: the profile's schedule for its augmentation level)."

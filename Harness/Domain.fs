@@ -60,6 +60,25 @@ type Task =
         | "segmentation" -> Segmentation
         | other -> raise (InvalidDataException(sprintf "unknown task '%s' (detection | segmentation)" other))
 
+/// The unlabeled images a self-training teacher pseudo-labels (Table 14 compares them for segmentation; every
+/// detection table uses ImageNet). The miniature gives each a stand-in: its unlabeled pool (ImageNet's role), its
+/// detection training images without their boxes (COCO's), and its segmentation aug images without masks (PASCAL's).
+type UnlabeledSource =
+    | ImageNetImages
+    | CocoImages
+    | PascalAugImages
+
+    member u.Id = match u with ImageNetImages -> "imagenet" | CocoImages -> "coco" | PascalAugImages -> "pascal-aug"
+
+    member u.Label = match u with ImageNetImages -> "ImageNet" | CocoImages -> "COCO" | PascalAugImages -> "PASCAL aug set"
+
+    static member Parse(s: string) =
+        match s with
+        | "imagenet" -> ImageNetImages
+        | "coco" -> CocoImages
+        | "pascal-aug" -> PascalAugImages
+        | other -> raise (InvalidDataException(sprintf "unknown unlabeled source '%s' (imagenet | coco | pascal-aug)" other))
+
 /// One point of the paper's grid, independent of scale: what the paper varies between two numbers it compares.
 /// The profile decides everything else (model size, data, schedule).
 type Cell =
@@ -72,6 +91,11 @@ type Cell =
       SelfTraining: bool
       JointTraining: bool
       LossNormalization: bool
+      /// Self-training: the student starts from its teacher's final weights (the paper's method); false is Table 10's
+      /// ablation, a student from its row's init.
+      StudentFromTeacher: bool
+      /// Self-training: the images the teacher pseudo-labels (None without self-training).
+      Unlabeled: UnlabeledSource option
       /// Segmentation only: "train" or "trainaug".
       LabelledSet: string option }
 
@@ -82,5 +106,9 @@ type Cell =
         let extras =
             [ if c.SelfTraining then "+ST"
               if c.JointTraining then "+joint"
-              if c.SelfTraining && not c.LossNormalization then "(no loss norm)" ]
+              if c.SelfTraining && not c.LossNormalization then "(no loss norm)"
+              if c.SelfTraining && not c.StudentFromTeacher then "(random student)"
+              match c.Unlabeled with
+              | Some u when u <> ImageNetImages -> sprintf "w/ %s" u.Id
+              | _ -> () ]
         String.concat " " ([ task; c.Backbone; c.Init.Id; size; c.Augment.Id ] @ extras)

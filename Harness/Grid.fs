@@ -6,20 +6,23 @@ open Repro.Harness.Domain
 open Repro.Harness.PaperTables
 
 /// The grid cell behind a table cell. Unset coordinates take the paper's defaults: Rand Init, 100% data, S4
-/// (S1-style flips and jitter for segmentation), no self-/joint training, loss normalization on.
+/// (S1-style flips and jitter for segmentation), no self-/joint training; a self-training student uses loss
+/// normalization, starts from its teacher and learns from pseudo-labelled ImageNet.
 let cellOf (table: PaperTable) (row: Axis) (column: Axis) : Cell =
     let c = table.CoordinatesOf(row, column)
-    let task = Task.Parse table.Task
     let selfTraining = defaultArg c.SelfTraining false
-    { Task = task
+    // Self-training's options only exist with self-training; fixing them elsewhere makes equal runs equal cells.
+    let ifSelfTraining (value: 'T) (fixedValue: 'T) = if selfTraining then value else fixedValue
+    { Task = table.Task
       Backbone = table.Backbone
-      Init = c.Init |> Option.map Init.Parse |> Option.defaultValue Rand
+      Init = defaultArg c.Init Rand
       Fraction = defaultArg c.Fraction 1.0
-      Augment = c.Augment |> Option.map AugmentLevel.Parse |> Option.defaultValue (if task = Segmentation then S1 else S4)
+      Augment = c.Augment |> Option.defaultValue (if table.Task = Segmentation then S1 else S4)
       SelfTraining = selfTraining
       JointTraining = defaultArg c.JointTraining false
-      // Loss normalization only exists in self-training; fixing it elsewhere makes equal runs equal cells.
-      LossNormalization = (if selfTraining then defaultArg c.LossNormalization true else true)
+      LossNormalization = ifSelfTraining (defaultArg c.LossNormalization true) true
+      StudentFromTeacher = ifSelfTraining (defaultArg c.StudentFromTeacher true) true
+      Unlabeled = ifSelfTraining (Some(defaultArg c.Unlabeled ImageNetImages)) None
       LabelledSet = c.LabelledSet }
 
 /// (table id, row id, column id) → cell, for every cell of every table.
@@ -28,6 +31,28 @@ let tableCells (tables: PaperTable list) =
         for r in t.Rows do
             for c in t.Columns do
                 (t.Id, r.Id, c.Id), cellOf t r c ]
+
+/// Each grid cell's schedule in the paper (Appendix H), where a table gives one. A cell two tables share must have
+/// the same schedule in both; a disagreement is an error naming both places.
+let schedules (tables: PaperTable list) : Map<Cell, PaperSchedule> =
+    let given =
+        [ for t in tables do
+            for r in t.Rows do
+                for c in t.Columns do
+                    match t.Cell(r.Id, c.Id) |> Option.bind (fun p -> p.Schedule) with
+                    | Some s -> cellOf t r c, (s, sprintf "%s cell (%s, %s)" t.File r.Id c.Id)
+                    | None -> () ]
+    given
+    |> List.groupBy fst
+    |> List.map (fun (cell, entries) ->
+        let (first, where) = snd entries.Head
+        for (s, other) in entries |> List.map snd |> List.tail do
+            if s.Steps <> first.Steps || s.Alpha <> first.Alpha then
+                raise (System.IO.InvalidDataException(
+                    sprintf "%s: steps %d, alpha %A disagree with %s: steps %d, alpha %A (the same grid cell %s)"
+                        other s.Steps s.Alpha where first.Steps first.Alpha cell.Name))
+        cell, first)
+    |> Map.ofList
 
 /// The distinct cells of the grid, in first-appearance order.
 let cells (tables: PaperTable list) = tableCells tables |> List.map snd |> List.distinct

@@ -139,8 +139,10 @@ type RunKind =
 type PlannedRun =
     { Hash: string
       Label: string
-      /// The grid cell this run measures; None for a prerequisite (teacher, pre-training, pseudo labels).
-      Cell: Cell option
+      /// The grid cells this run measures (several where a profile maps different paper cells to one config, e.g.
+      /// Table 4's ResNet-50 cells and Table 2's EfficientNet-B7 cells on one stand-in); [] for a prerequisite
+      /// (teacher, pre-training, pseudo labels).
+      Cells: Cell list
       Seed: int
       Kind: RunKind option
       Spec: JsonNode option
@@ -148,6 +150,8 @@ type PlannedRun =
       Requires: string list
       Blocked: string option
       EstimatedSeconds: float }
+
+    member r.Serves(cell: Cell) = List.contains cell r.Cells
 
 /// The JSON a run is named by: its kind and config, with file paths replaced by symbols (the data's identity, the
 /// prerequisite run's hash), so that moving the data or the results folder does not rename any run.
@@ -193,7 +197,8 @@ let trainerOptions (profile: Profile) (steps: int) =
                      | "adamw" -> OptimizerKind.AdamW
                      | other -> invalidArg "profile" (sprintf "profile %s: unknown optimizer '%s' (sgd | adamw)" profile.Name other)),
         LearningRate = profile.LearningRate, Momentum = 0.9,
-        WeightDecay = 4e-5, NoWeightDecayOnNormAndBias = true, WarmupSteps = int64 (min profile.WarmupSteps steps),
+        WeightDecay = profile.WeightDecay, NoWeightDecayOnNormAndBias = true,
+        WarmupSteps = int64 (min profile.WarmupSteps steps), WarmupStartFactor = profile.WarmupStartFactor,
         Schedule = LearningRateScheduleKind.Cosine, TotalSteps = int64 steps, MaxGradNorm = Nullable 10.0,
         Device = profile.Device, Threads = profile.Threads,
         CheckpointInterval = int64 (max 50 (steps / 4)), LogInterval = 10L)
@@ -209,12 +214,32 @@ let detectionConfigFor (profile: Profile) (data: ResolvedData) (cell: Cell) (see
         Seed = int64 seed,
         BackboneWeights = Option.toObj backboneWeights)
 
-/// The Core experiment config of one (cell, seed) under a profile (supervised, Rand Init).
-let detectionConfig (profile: Profile) (data: ResolvedData) (cell: Cell) (seed: int) =
-    detectionConfigFor profile data cell seed (profile.StepsFor cell.Augment) None
-
 /// The cell a self-training cell's teacher belongs to: the same initialization, data and augmentation, supervised.
-let teacherCellOf (cell: Cell) = { cell with SelfTraining = false; JointTraining = false; LossNormalization = true }
+let teacherCellOf (cell: Cell) =
+    { cell with SelfTraining = false; JointTraining = false; LossNormalization = true; StudentFromTeacher = true; Unlabeled = None }
+
+/// How a cell trains under a profile: its steps and loss-normalization α, and where they come from.
+type CellSchedule =
+    { Steps: int
+      Alpha: float
+      /// "Appendix H", or the profile's name where the paper's schedule is not in use or not published.
+      Source: string }
+
+/// A cell's schedule: the paper's own (Appendix H) where the profile uses paper schedules and the paper has one,
+/// else the profile's per-level steps. α comes from Appendix H in every profile (the profile's default where the
+/// paper gives none). The ablation rows (standard loss, random student) take the schedule of the method's cell they
+/// are compared with, so that a comparison changes one thing.
+let scheduleOf (profile: Profile) (schedules: Map<Cell, PaperTables.PaperSchedule>) (cell: Cell) =
+    let paper = schedules.TryFind { cell with LossNormalization = true; StudentFromTeacher = true }
+    let alpha = paper |> Option.bind (fun s -> s.Alpha) |> Option.defaultValue profile.DefaultAlpha
+    match paper with
+    | Some s when profile.UsePaperSchedules -> { Steps = s.Steps; Alpha = alpha; Source = s.Provenance.Id }
+    | _ ->
+        let steps =
+            match cell.Task with
+            | Detection -> profile.StepsFor cell.Augment
+            | Segmentation -> profile.SegmentationStepsFor(defaultArg cell.LabelledSet "train")
+        { Steps = steps; Alpha = alpha; Source = sprintf "profile %s" profile.Name }
 
 /// Builds the plan: runs accumulate in dependency order (a prerequisite before its first user), each hash once.
 type private Builder(profile: Profile, data: ResolvedData, runsRoot: string) =
@@ -230,14 +255,17 @@ type private Builder(profile: Profile, data: ResolvedData, runsRoot: string) =
         let hash = hashOfSpec spec
         match byHash.TryGetValue hash with
         | true, existing ->
-            // The same config reached from another cell: a cell-less prerequisite can be promoted to a cell's run.
-            if existing.Cell.IsNone && cell.IsSome then
-                let promoted = { existing with Cell = cell; Label = label }
-                byHash.[hash] <- promoted
-                runs.[runs.FindIndex(fun r -> r.Hash = hash)] <- promoted
+            // The same config reached from another cell: the run serves that cell too (a prerequisite so reached
+            // becomes a cell's run and takes its label).
+            match cell with
+            | Some c when not (existing.Serves c) ->
+                let served = { existing with Cells = existing.Cells @ [ c ]; Label = (if existing.Cells.IsEmpty then label else existing.Label) }
+                byHash.[hash] <- served
+                runs.[runs.FindIndex(fun r -> r.Hash = hash)] <- served
+            | _ -> ()
         | _ ->
             let r =
-                { Hash = hash; Label = label; Cell = cell; Seed = seed; Kind = Some kind; Spec = Some spec
+                { Hash = hash; Label = label; Cells = Option.toList cell; Seed = seed; Kind = Some kind; Spec = Some spec
                   Requires = requires; Blocked = None; EstimatedSeconds = seconds }
             byHash.[hash] <- r
             runs.Add r
@@ -247,7 +275,7 @@ type private Builder(profile: Profile, data: ResolvedData, runsRoot: string) =
         let hash = CanonicalJson.hashOf (cell, seed, profile.Name)
         if not (byHash.ContainsKey hash) then
             let r =
-                { Hash = hash; Label = label; Cell = Some cell; Seed = seed; Kind = None; Spec = None
+                { Hash = hash; Label = label; Cells = [ cell ]; Seed = seed; Kind = None; Spec = None
                   Requires = []; Blocked = Some why; EstimatedSeconds = 0.0 }
             byHash.[hash] <- r
             runs.Add r
@@ -259,7 +287,10 @@ let blockedReason (data: ResolvedData) (cell: Cell) =
     let imagenet = "an ImageNet folder (--imagenet-root: train/<class>/…, val/<class>/…)"
     if needsPretraining && data.Classification.IsNone then Some(sprintf "%s needs a pre-training set: %s" cell.Init.Label imagenet)
     elif cell.Init = ImageNetPlusPlus && data.UnlabeledImages.IsNone then Some "ImageNet++ Init (Noisy Student) needs unlabeled images (none in this data)"
-    elif cell.SelfTraining && data.UnlabeledImages.IsNone then Some "self-training needs unlabeled images (none in this data)"
+    elif cell.SelfTraining && cell.Unlabeled = Some ImageNetImages && data.UnlabeledImages.IsNone then
+        Some "self-training needs unlabeled images (none in this data)"
+    elif cell.Task = Detection && cell.SelfTraining && cell.Unlabeled <> Some ImageNetImages then
+        Some(sprintf "detection self-training on %s images is not in the paper's detection tables" (cell.Unlabeled |> Option.map (fun u -> u.Label) |> Option.defaultValue "no"))
     elif cell.Task = Segmentation && data.Miniature.IsNone then Some "segmentation on real data needs --voc-root support in the paper profile"
     elif cell.JointTraining && data.Classification.IsNone then Some(sprintf "joint training needs a classification set: %s" imagenet)
     else None
@@ -278,7 +309,7 @@ module Artifacts =
 
 /// Every run of the grid under the profile — cells' runs and their prerequisites, runnable or blocked — in an
 /// order where each prerequisite precedes its users.
-let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (cells: Cell list) =
+let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: Map<Cell, PaperTables.PaperSchedule>) (cells: Cell list) =
     // Absolute, so that the paths configs carry are the ones hashing replaces by `run:` (a relative results folder
     // would otherwise leak into the names of every run that reads a prerequisite).
     let runsRoot = Path.GetFullPath runsRoot
@@ -287,6 +318,7 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (cells: Cell
     let artifact (hash: string) (file: string) = Path.Combine(b.RunDir hash, file)
     let m () = data.Miniature.Value
     let classification () = data.Classification.Value
+    let schedule = scheduleOf profile schedules
 
     // ---- pre-training: one run per (method, backbone), seeded with the profile's first seed ----
     let pretrainSeed = List.head profile.Seeds
@@ -335,7 +367,7 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (cells: Cell
     /// compute-matched baseline.
     let teacher (cell: Cell) (seed: int) =
         let t = teacherCellOf cell
-        let steps = profile.StepsFor t.Augment * profile.TeacherStepsFactor
+        let steps = (schedule t).Steps * profile.TeacherStepsFactor
         supervised t seed steps false (sprintf "teacher %s (%d steps) seed %d" t.Name steps seed)
 
     let pseudoLabels (cell: Cell) (seed: int) =
@@ -353,8 +385,9 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (cells: Cell
     let student (cell: Cell) (seed: int) =
         let pseudoHash = pseudoLabels cell seed
         let init = pretrained cell.Init cell.Backbone
-        let teacherHash = if profile.StudentFromTeacher then Some(teacher cell seed) else None
-        let steps = profile.StepsFor cell.Augment
+        let teacherHash = if cell.StudentFromTeacher then Some(teacher cell seed) else None
+        let s = schedule cell
+        let steps = s.Steps
         let config =
             SelfTrainingConfig(
                 Student = detectionConfigFor profile data cell seed steps (init |> Option.map snd),
@@ -362,14 +395,15 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (cells: Cell
                 PseudoAnnotations = artifact pseudoHash Artifacts.pseudoLabels,
                 PseudoImages = data.UnlabeledImages.Value,
                 PseudoBatchSize = profile.BatchSize,
-                LossNormalization = cell.LossNormalization)
+                LossNormalization = cell.LossNormalization,
+                Alpha = s.Alpha)
         // "w/ All": the same student, also joint-trained on classification (a third batch per step).
         let kind, imagesPerStep =
             if cell.JointTraining then
                 JointStudentRun(
                     JointSelfTrainingConfig(
                         SelfTraining = config, ClassificationTrainRoot = classification().TrainRoot,
-                        ClassificationBatchSize = profile.BatchSize, ClassificationWeight = profile.JointClassificationWeight)),
+                        ClassificationBatchSize = profile.BatchSize, ClassificationWeight = profile.JointSelfTrainingClassificationWeight)),
                 3 * profile.BatchSize
             else StudentRun config, 2 * profile.BatchSize
         b.Add(kind, label cell seed, Some cell, seed, pseudoHash :: (init |> Option.map fst |> Option.toList) @ Option.toList teacherHash,
@@ -377,7 +411,7 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (cells: Cell
 
     let joint (cell: Cell) (seed: int) =
         let init = pretrained cell.Init cell.Backbone
-        let steps = profile.StepsFor cell.Augment
+        let steps = (schedule cell).Steps
         let config =
             JointTrainingConfig(
                 Detection = detectionConfigFor profile data cell seed steps (init |> Option.map snd),
@@ -408,14 +442,20 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (cells: Cell
 
     let segmentationStudent (cell: Cell) (seed: int) =
         let t = teacherCellOf cell
-        let steps = profile.SegmentationStepsFor(defaultArg cell.LabelledSet "train")
-        let teacherHash = segmentation t seed (steps * profile.TeacherStepsFactor) false (sprintf "teacher %s (%d steps) seed %d" t.Name (steps * profile.TeacherStepsFactor) seed)
+        let s = schedule cell
+        let steps = s.Steps
+        let teacherSteps = (schedule t).Steps * profile.TeacherStepsFactor
+        let teacherHash = segmentation t seed teacherSteps false (sprintf "teacher %s (%d steps) seed %d" t.Name teacherSteps seed)
         let teacherConfig = segmentationConfig t seed steps None
         let pseudo =
-            SegmentationPseudoLabelConfig(
-                TeacherWeights = artifact teacherHash Artifacts.segmentationWeights, Model = teacherConfig.Model,
-                UnlabeledImages = data.UnlabeledImages.Value, ConfidenceThreshold = profile.Segmentation.PseudoConfidence,
-                Device = profile.Device)
+            let c =
+                SegmentationPseudoLabelConfig(
+                    TeacherWeights = artifact teacherHash Artifacts.segmentationWeights, Model = teacherConfig.Model,
+                    ConfidenceThreshold = profile.Segmentation.PseudoConfidence, Device = profile.Device)
+            match cell.Unlabeled with
+            | Some PascalAugImages -> c.FromVocSet(m().VocRoot, "trainaug", "train")
+            | Some CocoImages -> c.FromFolder(data.Detection.TrainImages)
+            | _ -> c.FromFolder(data.UnlabeledImages.Value)
         let pseudoHash =
             b.Add(SegmentationPseudoLabelRun pseudo, sprintf "pseudo masks of teacher %s seed %d" t.Name seed, None, seed, [ teacherHash ], 30.0)
         let init = pretrained cell.Init cell.Backbone
@@ -433,10 +473,9 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (cells: Cell
                 match cell.Task with
                 | Task.Detection when cell.SelfTraining -> student cell seed |> ignore
                 | Task.Detection when cell.JointTraining -> joint cell seed |> ignore
-                | Task.Detection -> supervised cell seed (profile.StepsFor cell.Augment) true (label cell seed) |> ignore
+                | Task.Detection -> supervised cell seed (schedule cell).Steps true (label cell seed) |> ignore
                 | Task.Segmentation when cell.SelfTraining -> segmentationStudent cell seed |> ignore
-                | Task.Segmentation ->
-                    segmentation cell seed (profile.SegmentationStepsFor(defaultArg cell.LabelledSet "train")) true (label cell seed) |> ignore
+                | Task.Segmentation -> segmentation cell seed (schedule cell).Steps true (label cell seed) |> ignore
     b.Runs
 
 /// The profile's plan over the paper's tables: its scope's cells planned as above, then one entry per cell left out
@@ -444,9 +483,9 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (cells: Cell
 let planProfile (profile: Profile) (data: ResolvedData) (runsRoot: string) (tables: PaperTables.PaperTable list) =
     let inScope, outOfScope = Grid.scoped profile.Scope tables
     let why = sprintf "not in profile %s (outside its time budget); --profile full runs every cell" profile.Name
-    plan profile data runsRoot inScope
+    plan profile data runsRoot (Grid.schedules tables) inScope
     @ [ for cell in outOfScope ->
-          { Hash = CanonicalJson.hashOf (cell, "out of scope", profile.Name); Label = cell.Name; Cell = Some cell
+          { Hash = CanonicalJson.hashOf (cell, "out of scope", profile.Name); Label = cell.Name; Cells = [ cell ]
             Seed = List.head profile.Seeds; Kind = None; Spec = None; Requires = []; Blocked = Some why; EstimatedSeconds = 0.0 } ]
 
 /// The runs `selected` picks, with everything they require, in plan order.

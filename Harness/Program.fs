@@ -81,7 +81,8 @@ let private planned (training: bool) (a: ParseResults<SweepArgs>) =
     profile, store, paperTables, data, runs
 
 let private plan (a: ParseResults<SweepArgs>) =
-    let profile, store, _, data, runs = planned false a
+    let profile, store, paperTables, data, runs = planned false a
+    let schedules = Grid.schedules (PaperTables.loadAll paperTables)
     printfn "profile %s: %s" profile.Name profile.Description
     printfn "data: %s" data.Description
     let status (r: Plan.PlannedRun) =
@@ -91,7 +92,15 @@ let private plan (a: ParseResults<SweepArgs>) =
         | None, Some _ -> "failed (use --retry-failed)"
         | None, None -> sprintf "to do (~%.0f s)" r.EstimatedSeconds
     let statuses = runs |> List.map (fun r -> r, status r)
-    for r, st in statuses do printfn "  %-16s %-52s %s" r.Hash r.Label st
+    // A cell's steps and α, and where they come from (Appendix H, or the profile where the paper's are not in use).
+    let schedule (r: Plan.PlannedRun) =
+        match r.Cells with
+        | cell :: _ when r.Kind.IsSome ->
+            let s = Plan.scheduleOf profile schedules cell
+            let alpha = if cell.SelfTraining then sprintf ", α %g" s.Alpha else ""
+            sprintf "  [%d steps, %s%s]" s.Steps s.Source alpha
+        | _ -> ""
+    for r, st in statuses do printfn "  %-16s %-52s %s%s" r.Hash r.Label st (schedule r)
     let todo = Sweep.pending store false runs
     let count (prefix: string) = statuses |> List.filter (fun (_, st) -> st.StartsWith prefix) |> List.length
     printfn "%d runs: %d to do (~%.1f min), %d recorded, %d blocked" runs.Length todo.Length
@@ -228,6 +237,7 @@ let private train (a: ParseResults<TrainArgs>) =
     if not (fraction > 0.0 && fraction <= 1.0) then raise (ArgumentException(sprintf "--fraction must be in (0, 1], got %g" fraction))
     let selfTraining = a.Contains Self_Training
     if a.Contains No_Loss_Norm && not selfTraining then raise (ArgumentException "--no-loss-norm only applies with --self-training")
+    if a.Contains Random_Student && not selfTraining then raise (ArgumentException "--random-student only applies with --self-training")
     let labelled =
         match task, a.TryGetResult Labelled_Set with
         | Domain.Segmentation, set -> Some(defaultArg set "train")
@@ -244,6 +254,8 @@ let private train (a: ParseResults<TrainArgs>) =
           SelfTraining = selfTraining
           JointTraining = a.Contains Joint
           LossNormalization = not (a.Contains No_Loss_Norm)
+          StudentFromTeacher = not (a.Contains Random_Student)
+          Unlabeled = (if selfTraining then Some Domain.ImageNetImages else None)
           LabelledSet = labelled }
     profile.BackboneFor cell.Backbone |> ignore // names the flag's value if the profile has no stand-in for it
     let seed = a.GetResult(TrainArgs.Seed, defaultValue = 0)
@@ -256,8 +268,9 @@ let private train (a: ParseResults<TrainArgs>) =
             { profile with Segmentation = { profile.Segmentation with Steps = profile.Segmentation.Steps.Add(labelled.Value, n) } }
         | Some n -> { profile with Steps = profile.Steps.Add(cell.Augment.Id, n) }
         | None -> profile
-    let isTarget (r: Plan.PlannedRun) = r.Cell = Some cell && r.Seed = seed
-    let runs = Plan.plan profile data store.RunsRoot [ cell ] |> Plan.closure isTarget
+    let isTarget (r: Plan.PlannedRun) = r.Serves cell && r.Seed = seed
+    // A cell outside the tables has no paper schedule: it trains at the profile's steps (or --steps).
+    let runs = Plan.plan { profile with UsePaperSchedules = false } data store.RunsRoot Map.empty [ cell ] |> Plan.closure isTarget
     let target = runs |> List.find isTarget
     match target.Blocked with
     | Some why ->
@@ -293,7 +306,7 @@ let private freshSnapshot (profile: Profiles.Profile) (paperTables: string) (sto
     let cellOf = Map [ for t in tables do for c in t.Cells -> (t.Table.Id, c.Row, c.Column), c.Cell ]
     let cellRecords (g: Golden.GoldenCell) =
         match cellOf.TryFind(g.Table, g.Row, g.Column) with
-        | Some cell -> runnable |> List.filter (fun r -> r.Cell = Some cell) |> List.choose (fun r -> store.TryRead r.Hash)
+        | Some cell -> runnable |> List.filter (fun r -> r.Serves cell) |> List.choose (fun r -> store.TryRead r.Hash)
         | None -> []
     Golden.snapshotOf profile.Name tables records, records, cellRecords
 

@@ -53,16 +53,16 @@ let students (store: RunStore.RunStore) (plan: Plan.PlannedRun list) =
     let byHash = plan |> List.map (fun r -> r.Hash, r) |> Map.ofList
     let firstRequirement (hash: string) =
         byHash.TryFind hash |> Option.bind (fun r -> List.tryHead r.Requires)
-    let cells = plan |> List.choose (fun r -> r.Cell) |> List.distinct |> List.filter (fun c -> c.SelfTraining)
+    let cells = plan |> List.collect (fun r -> r.Cells) |> List.distinct |> List.filter (fun c -> c.SelfTraining)
     [ for cell in cells do
         let metric = if cell.Task = Domain.Segmentation then "mIoU" else "AP"
-        let runs = plan |> List.filter (fun r -> r.Cell = Some cell && r.Blocked.IsNone)
+        let runs = plan |> List.filter (fun r -> r.Serves cell && r.Blocked.IsNone)
         if not runs.IsEmpty then
             let read hashes = hashes |> List.choose store.TryRead
             let pseudo = runs |> List.choose (fun r -> firstRequirement r.Hash)
             let teachers = pseudo |> List.choose firstRequirement
             let supervisedCell = Plan.teacherCellOf cell
-            let supervised = plan |> List.filter (fun r -> r.Cell = Some supervisedCell) |> List.map (fun r -> r.Hash)
+            let supervised = plan |> List.filter (fun r -> r.Serves supervisedCell) |> List.map (fun r -> r.Hash)
             let student = estimateOf metric (read (runs |> List.map (fun r -> r.Hash)))
             let baseline = estimateOf metric (read teachers)
             yield
@@ -137,7 +137,7 @@ let pretrainingToMarkdown (rows: PretrainingSummary list) =
 /// Recomputes every table from the records of the planned runs (a cell's records are those of its runs).
 let compute (paperTables: string) (store: RunStore.RunStore) (plan: Plan.PlannedRun list) =
     let recordsOf (cell: Domain.Cell) =
-        plan |> List.filter (fun r -> r.Cell = Some cell && r.Blocked.IsNone) |> List.choose (fun r -> store.TryRead r.Hash)
+        plan |> List.filter (fun r -> r.Serves cell && r.Blocked.IsNone) |> List.choose (fun r -> store.TryRead r.Hash)
     let tables = PaperTables.loadAll paperTables |> List.map (Tables.compute level recordsOf)
     { Tables = tables
       Claims = Claims.evaluateAll level tables (PaperTables.loadClaims paperTables)

@@ -103,7 +103,7 @@ let private runKind (kind: RunKind) (dir: string) (progress: IProgress<TrainingP
 /// The record of `run`, ending now, `wallSeconds` after `started`.
 let recordOf (run: PlannedRun) (started: DateTime) (wallSeconds: float) status error metrics artifacts : RunRecord =
     { Hash = run.Hash; Kind = (match run.Kind with Some k -> k.Id | None -> "?"); Label = run.Label
-      Cell = run.Cell |> Option.map Grid.keyOf; Spec = run.Spec.Value; Seed = run.Seed; Status = status; Error = error
+      Cell = run.Cells |> List.tryHead |> Option.map Grid.keyOf; Spec = run.Spec.Value; Seed = run.Seed; Status = status; Error = error
       Metrics = metrics; Artifacts = artifacts; CodeVersion = codeVersion.Force(); Environment = environmentInfo ()
       StartedUtc = started; FinishedUtc = DateTime.UtcNow; WallSeconds = wallSeconds }
 

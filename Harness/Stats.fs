@@ -22,19 +22,24 @@ type Difference =
       Interval: (float * float) option
       Level: float }
 
-/// Welch's t interval for mean(a) − mean(b) at the given confidence level (e.g. 0.95).
-let difference (level: float) (a: Estimate) (b: Estimate) =
-    let delta = a.Mean - b.Mean
-    if a.N < 2 || b.N < 2 then { Delta = delta; Interval = None; Level = level }
+/// A linear contrast Σ cᵢ·meanᵢ of independent estimates with its Welch–Satterthwaite interval (None when any term
+/// has a single value). A difference of two differences — "this gain exceeds that gain" — is the contrast
+/// (+1, −1, −1, +1).
+let contrast (level: float) (terms: (float * Estimate) list) =
+    let delta = terms |> List.sumBy (fun (c, e) -> c * e.Mean)
+    if terms |> List.exists (fun (_, e) -> e.N < 2) then { Delta = delta; Interval = None; Level = level }
     else
-        let va = a.Std * a.Std / float a.N
-        let vb = b.Std * b.Std / float b.N
-        let se = sqrt (va + vb)
-        if se = 0.0 then { Delta = delta; Interval = Some(delta, delta); Level = level }
+        let vs = terms |> List.map (fun (c, e) -> c * c * e.Std * e.Std / float e.N, e.N)
+        let var = vs |> List.sumBy fst
+        if var = 0.0 then { Delta = delta; Interval = Some(delta, delta); Level = level }
         else
-            let df = (va + vb) ** 2.0 / (va * va / float (a.N - 1) + vb * vb / float (b.N - 1))
+            let df = var * var / (vs |> List.sumBy (fun (v, n) -> v * v / float (n - 1)))
             let t = StudentT.InvCDF(0.0, 1.0, df, 1.0 - (1.0 - level) / 2.0)
+            let se = sqrt var
             { Delta = delta; Interval = Some(delta - t * se, delta + t * se); Level = level }
+
+/// Welch's t interval for mean(a) − mean(b) at the given confidence level (e.g. 0.95).
+let difference (level: float) (a: Estimate) (b: Estimate) = contrast level [ 1.0, a; -1.0, b ]
 
 /// Sign of a difference as the data supports it: +1 / −1 when the interval excludes 0, 0 when it includes 0 or
 /// there is no interval.

@@ -34,7 +34,7 @@ type TableResult =
     member t.Get(row: string, column: string) =
         t.Cells |> List.find (fun c -> c.Row = row && c.Column = column)
 
-let metricKeyOf (table: PaperTable) = if table.Task = "segmentation" then "mIoU" else "AP"
+let metricKeyOf (table: PaperTable) = if table.Task = Segmentation then "mIoU" else "AP"
 
 let private measure (metric: string) (records: RunRecord list) =
     let ok = records |> List.filter (fun r -> r.Status = Succeeded && r.Metrics.ContainsKey metric)
@@ -90,7 +90,7 @@ let toMarkdown (profile: string) (t: TableResult) =
     let line (s: string) = sb.AppendLine s |> ignore
     line (sprintf "### %s" t.Table.Title)
     line ""
-    line (sprintf "Metric: %s. Each cell: ours (profile `%s`, mean ± std over seeds, n = seeds) / paper. Deltas in parentheses are against the row the paper compares with. † = paper value not yet verified against the PDF; n/a = not available." t.MetricKey profile)
+    line (sprintf "Metric: %s. Each cell: ours (profile `%s`, mean ± std over seeds, n = seeds) / paper. Deltas in parentheses are against the row the paper compares with. † = paper value not checked against the paper; n/a = the paper gives no number." t.MetricKey profile)
     line ""
     line ("| Setup | " + String.Join(" | ", t.Table.Columns |> List.map (fun c -> c.Label)) + " |")
     line ("|---|" + String.Join("", t.Table.Columns |> List.map (fun _ -> "---|")))
@@ -105,6 +105,13 @@ let toMarkdown (profile: string) (t: TableResult) =
     match t.Table.Note with
     | Some n -> line ""; line (sprintf "Paper: %s" n)
     | None -> ()
+    if not t.Table.Summaries.IsEmpty then
+        line ""
+        for sm in t.Table.Summaries do
+            let value = sm.Value |> Option.map (sprintf "%.1f")
+            let delta = sm.Delta |> Option.map (fun d -> sprintf "%+.1f" d)
+            let number = [ value; delta ] |> List.choose id |> String.concat " "
+            line (sprintf "- Paper (%s): %s: %s%s" sm.Provenance.Id sm.Label number (if sm.Provenance = Unverified then "†" else ""))
     sb.ToString()
 
 let private csvField (s: string) = if s.Contains ',' || s.Contains '"' then "\"" + s.Replace("\"", "\"\"") + "\"" else s
@@ -122,7 +129,7 @@ let toCsv (t: TableResult) =
             | NotRun -> None, None, "0", "not run"
         let d = c.OursDelta
         let ci f = d |> Option.bind (fun x -> x.Interval) |> Option.map f
-        let prov (p: Provenance option) = match p with Some Text -> "text" | Some Unverified -> "unverified" | Some Unknown -> "unknown" | None -> ""
+        let prov (p: Provenance option) = p |> Option.map (fun p -> p.Id) |> Option.defaultValue ""
         let fields =
             [ t.Table.Id; c.Row; c.Column; t.MetricKey; num mean; num std; n; num (d |> Option.map (fun x -> x.Delta))
               num (ci fst); num (ci snd); status

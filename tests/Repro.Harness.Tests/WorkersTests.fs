@@ -16,7 +16,7 @@ let ``a progress line round-trips and other lines are ignored`` () =
     Assert.Equal(None, Workers.parseProgress "@progress 1 2 x 4")
 
 let private run (hash: string) (requires: string list) : Plan.PlannedRun =
-    { Hash = hash; Label = hash; Cell = None; Seed = 0; Kind = None; Spec = None; Requires = requires; Blocked = None
+    { Hash = hash; Label = hash; Cells = []; Seed = 0; Kind = None; Spec = None; Requires = requires; Blocked = None
       EstimatedSeconds = 1.0 }
 
 [<Fact>]

@@ -31,6 +31,13 @@ public sealed record SegmentationPseudoLabelConfig
     /// <summary>Name of the image set written (ImageSets/Segmentation/&lt;SetName&gt;.txt).</summary>
     public string SetName { get; init; } = "pseudo";
 
+    /// <summary>This config labelling a VOC image set minus another (e.g. "trainaug" minus "train": VOC's aug part).</summary>
+    public SegmentationPseudoLabelConfig FromVocSet(string vocRoot, string imageSet, string? excludeSet) =>
+        this with { VocRoot = vocRoot, ImageSet = imageSet, ExcludeSet = excludeSet, UnlabeledImages = null };
+
+    /// <summary>This config labelling a folder of images.</summary>
+    public SegmentationPseudoLabelConfig FromFolder(string unlabeledImages) => this with { UnlabeledImages = unlabeledImages };
+
     /// <summary>This config with another threshold (for callers without C# `with`, e.g. F#).</summary>
     public SegmentationPseudoLabelConfig WithThreshold(double threshold) => this with { ConfidenceThreshold = threshold };
 
