@@ -102,7 +102,7 @@ let specs : ClaimSpec list =
                 cmp "segmentation-init" "imagenet" "rand" level 1
                 cmp "segmentation-init" "imagenetpp" "rand" level 1
                 cmp "segmentation-self-training" "train-st" "train" level 1
-                for source in [ "imagenet"; "coco"; "pascal-aug" ] -> cmp "segmentation-unlabeled-source" source "sup" level 1 ]
+                for source in [ "imagenet"; "coco"; "pascal-aug" ] do cmp "segmentation-unlabeled-source" source "sup" level 1 ]
         Trends = [] }
       { Id = 11
         Comparisons = [ for c in [ "S1"; "S4" ] -> cmp "loss-normalization" "normalized" "standard" c 1 ]

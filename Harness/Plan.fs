@@ -227,10 +227,11 @@ type CellSchedule =
 
 /// A cell's schedule: the paper's own (Appendix H) where the profile uses paper schedules and the paper has one,
 /// else the profile's per-level steps. α comes from Appendix H in every profile (the profile's default where the
-/// paper gives none). The ablation rows (standard loss, random student) take the schedule of the method's cell they
-/// are compared with, so that a comparison changes one thing.
+/// paper gives none). The ablation rows (standard loss, random student) and the joint-training rows (Appendix H has
+/// no schedule for them) take the schedule of the cell without the ablation or the classification side, so that a
+/// comparison changes one thing.
 let scheduleOf (profile: Profile) (schedules: Map<Cell, PaperTables.PaperSchedule>) (cell: Cell) =
-    let paper = schedules.TryFind { cell with LossNormalization = true; StudentFromTeacher = true }
+    let paper = schedules.TryFind { cell with LossNormalization = true; StudentFromTeacher = true; JointTraining = false }
     let alpha = paper |> Option.bind (fun s -> s.Alpha) |> Option.defaultValue profile.DefaultAlpha
     match paper with
     | Some s when profile.UsePaperSchedules -> { Steps = s.Steps; Alpha = alpha; Source = s.Provenance.Id }
@@ -396,7 +397,8 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: 
                 PseudoImages = data.UnlabeledImages.Value,
                 PseudoBatchSize = profile.BatchSize,
                 LossNormalization = cell.LossNormalization,
-                Alpha = s.Alpha)
+                Alpha = s.Alpha,
+                NormalizerTimeConstant = profile.NormalizerMemory.TimeConstant steps)
         // "w/ All": the same student, also joint-trained on classification (a third batch per step).
         let kind, imagesPerStep =
             if cell.JointTraining then
@@ -462,6 +464,7 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: 
         let config =
             (segmentationConfig cell seed steps (init |> Option.map snd))
                 .AsStudent(b.RunDir pseudoHash, pseudo.SetName, profile.Segmentation.BatchSize, cell.LossNormalization)
+                .WithLossNormalization(s.Alpha, profile.NormalizerMemory.TimeConstant steps)
         b.Add(SegmentationRun config, label cell seed, Some cell, seed, pseudoHash :: (init |> Option.map fst |> Option.toList),
               trainSeconds profile steps (2 * profile.Segmentation.BatchSize))
 

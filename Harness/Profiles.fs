@@ -208,9 +208,10 @@ let defaultProfile =
         Scope =
             Some [ // Claims 1 and 4: pre-training's effect and self-training's gain at the weakest and strongest augmentation.
                    select "pretraining-vs-augmentation" [ "rand"; "imagenet"; "rand-st" ] [ "S1"; "S4" ]
-                   // Claims 2 and 5: the same at 20% and 100% of the labelled data (S4).
+                   // Claims 2 and 5: the same at 20% and 100% of the labelled data (S4); claim 2 also at 50%.
                    select "self-training-vs-fraction" [ "rand"; "rand-st"; "imagenet" ] [ "20"; "100" ]
-                   // Claim 10: pre-training on the small segmentation set, and self-training on top of ImageNet++.
+                   select "self-training-vs-fraction" [ "rand"; "imagenet" ] [ "50" ]
+                   // Claim 10 in part: pre-training on the small segmentation set, and self-training on top of ImageNet++.
                    select "segmentation-init" [ "rand"; "imagenet" ] [ "S1" ]
                    select "segmentation-self-training" [ "train"; "train-st" ] [ "S1" ] ] }
 

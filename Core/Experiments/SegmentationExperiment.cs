@@ -95,7 +95,7 @@ public static class SegmentationExperiment
         if (config.BackboneWeights != null && !InjectedRegression.Is(InjectedRegression.PretrainedNotLoaded))
             StateDictIO.LoadPartial(model, config.BackboneWeights, "backbone.", "backbone.");
         // Not disposed separately: the student shares the model's modules, which the model's disposal frees.
-        var mix = joint ? new SegmentationLossMix(config.Alpha, config.LossNormalization, config.LossNormalizationMomentum) : null;
+        var mix = joint ? new SegmentationLossMix(config.Alpha, config.LossNormalization, config.LossNormalizationTimeConstant) : null;
         var student = mix != null ? new SegmentationStudent(model, mix) : null;
 
         var trainer = new Trainer(config.Trainer with { Seed = config.Seed }, Path.Combine(outputDirectory, "train"))

@@ -58,11 +58,12 @@ public sealed record SegmentationExperimentConfig
     public string PseudoSet { get; init; } = "pseudo";
     /// <summary>Pseudo-labelled images per step in joint training; 0 = same as <see cref="BatchSize"/> (half human, half pseudo).</summary>
     public int PseudoBatchSize { get; init; }
-    /// <summary>Joint training: L = L_h + Alpha·(L̄_h/L̄_p)·L_p when true, the plain sum L = L_h + L_p when false (the ablation).</summary>
+    /// <summary>Joint training: L̂ = 1/(1+α)·(L_h + α·(L̄_h/L̄_p)·L_p) when true, the ablation L_h + α·L_p when false
+    /// (<see cref="Regimes.SelfTraining.LossNormalizer"/>).</summary>
     public bool LossNormalization { get; init; } = true;
     public double Alpha { get; init; } = 1.0;
-    /// <summary>EMA momentum of the running losses L̄_h, L̄_p.</summary>
-    public double LossNormalizationMomentum { get; init; } = 0.99;
+    /// <summary>Time constant τ (steps) of the running losses L̄_h, L̄_p: decay 1 − 1/τ per step.</summary>
+    public double LossNormalizationTimeConstant { get; init; } = 100;
     /// <summary>Train one stream: the <see cref="SegmentationDataConfig.TrainSet"/> images that are not in the pseudo
     /// set (human masks) plus the pseudo set (pseudo masks), plain cross-entropy, no mixing.</summary>
     public bool ReplaceHumanWithPseudo { get; init; }
@@ -76,6 +77,10 @@ public sealed record SegmentationExperimentConfig
     /// images per step from <paramref name="root"/>/<paramref name="set"/>, with or without loss normalization.</summary>
     public SegmentationExperimentConfig AsStudent(string root, string set, int pseudoBatchSize, bool lossNormalization) =>
         this with { PseudoMasksRoot = root, PseudoSet = set, PseudoBatchSize = pseudoBatchSize, LossNormalization = lossNormalization };
+
+    /// <summary>This config with the loss normalization's α and running-mean time constant.</summary>
+    public SegmentationExperimentConfig WithLossNormalization(double alpha, double timeConstant) =>
+        this with { Alpha = alpha, LossNormalizationTimeConstant = timeConstant };
 
     public void Validate()
     {
@@ -97,8 +102,7 @@ public sealed record SegmentationExperimentConfig
         if (string.IsNullOrWhiteSpace(PseudoSet)) throw new ArgumentException($"{p}PseudoSet is empty", nameof(PseudoSet));
         if (PseudoBatchSize < 0) throw new ArgumentException($"{p}PseudoBatchSize must be >= 0 (0 = BatchSize), got {PseudoBatchSize}", nameof(PseudoBatchSize));
         if (!(Alpha >= 0) || double.IsInfinity(Alpha)) throw new ArgumentException($"{p}Alpha must be a non-negative number, got {Alpha}", nameof(Alpha));
-        if (!(LossNormalizationMomentum >= 0 && LossNormalizationMomentum < 1))
-            throw new ArgumentException($"{p}LossNormalizationMomentum must be in [0, 1), got {LossNormalizationMomentum}", nameof(LossNormalizationMomentum));
+        Regimes.SelfTraining.LossNormalizer.CheckTimeConstant(LossNormalizationTimeConstant, $"{p}{nameof(LossNormalizationTimeConstant)}");
         if (ReplaceHumanWithPseudo && PseudoMasksRoot == null)
             throw new ArgumentException($"{p}ReplaceHumanWithPseudo needs PseudoMasksRoot", nameof(ReplaceHumanWithPseudo));
         if (ReplaceHumanWithPseudo && PseudoBatchSize != 0)

@@ -6,7 +6,8 @@ namespace Repro.Core.Experiments;
 /// Self-training step 3: a student detector trained on human and pseudo labels together (Zoph et al. 2020). Each
 /// step takes <see cref="DetectionExperimentConfig.BatchSize"/> human images and <see cref="PseudoBatchSize"/>
 /// pseudo-labelled images, both with the student's augmentation (the noise); the loss is
-/// L = L_h + α·(L̄_h / L̄_p)·L_p with loss normalization, or L_h + L_p without (the ablation).
+/// L̂ = 1/(1+α)·(L_h + α·(L̄_h / L̄_p)·L_p) with loss normalization, or L_h + α·L_p without (the ablation);
+/// see <see cref="Regimes.SelfTraining.LossNormalizer"/>.
 /// A run is a pure function of this config (its seed included) and the pseudo-label file.
 /// </summary>
 public sealed record SelfTrainingConfig
@@ -26,12 +27,13 @@ public sealed record SelfTrainingConfig
     public string PseudoImages { get; init; } = "";
     /// <summary>Pseudo images per step (the paper: as many as human images, i.e. half of each batch).</summary>
     public int PseudoBatchSize { get; init; } = 32;
-    /// <summary>Loss normalization on (L_h + α·(L̄_h/L̄_p)·L_p) or off (plain sum L_h + L_p, α ignored).</summary>
+    /// <summary>Loss normalization on (1/(1+α)·(L_h + α·(L̄_h/L̄_p)·L_p)) or off (the ablation L_h + α·L_p).</summary>
     public bool LossNormalization { get; init; } = true;
     /// <summary>α, the pseudo loss's weight relative to the human loss's running scale.</summary>
     public double Alpha { get; init; } = 1.0;
-    /// <summary>Momentum m of the running means: L̄_t = m·L̄_{t−1} + (1−m)·L_t, L̄_1 = L_1 (0.99 ≈ a 100-step window).</summary>
-    public double NormalizerMomentum { get; init; } = 0.99;
+    /// <summary>Time constant τ (steps) of the running means L̄_h, L̄_p: decay 1 − 1/τ per step (the paper's 0.9997 is
+    /// τ ≈ 3333 at its schedules; profiles scale τ to theirs).</summary>
+    public double NormalizerTimeConstant { get; init; } = 100;
     /// <summary>
     /// Drop pseudo images on which the teacher kept no box. Default false: such images are used as all-background
     /// examples, exactly like a labelled image without objects (the hard-label recipe: whatever the teacher did not
@@ -68,7 +70,6 @@ public sealed record SelfTrainingConfig
         if (!Directory.Exists(PseudoImages)) throw new ArgumentException($"{p}PseudoImages: folder not found: {PseudoImages}", nameof(PseudoImages));
         if (PseudoBatchSize < 1) throw new ArgumentException($"{p}PseudoBatchSize must be >= 1, got {PseudoBatchSize}", nameof(PseudoBatchSize));
         if (!(Alpha >= 0 && double.IsFinite(Alpha))) throw new ArgumentException($"{p}Alpha must be a finite number >= 0, got {Alpha}", nameof(Alpha));
-        if (!(NormalizerMomentum >= 0 && NormalizerMomentum < 1))
-            throw new ArgumentException($"{p}NormalizerMomentum must be in [0, 1), got {NormalizerMomentum}", nameof(NormalizerMomentum));
+        Regimes.SelfTraining.LossNormalizer.CheckTimeConstant(NormalizerTimeConstant, $"{p}{nameof(NormalizerTimeConstant)}");
     }
 }

@@ -19,7 +19,7 @@ namespace Repro.Core.Experiments;
 /// and combined by <see cref="LossNormalizer"/>. Pseudo images are treated exactly as labelled images whose boxes are
 /// the pseudo boxes: anything the teacher missed is background (the hard-label recipe); images without pseudo boxes
 /// are all-background examples unless <see cref="SelfTrainingConfig.SkipEmptyPseudoImages"/>.
-/// Logged loss parts (metrics.jsonl): loss, loss_human, loss_pseudo, pseudo_weight (the factor on L_p),
+/// Logged loss parts (metrics.jsonl): loss, loss_human, loss_pseudo, human_weight and pseudo_weight (the factors on L_h, L_p),
 /// loss_human_mean / loss_pseudo_mean (the normalizer's running means — the trainer's checkpoints carry them, which is
 /// how a resumed run restores the normalizer exactly), cls/box/num_pos per half (…_human, …_pseudo).
 /// Output folder: as <see cref="DetectionExperiment"/> (fraction.json, train/, detections_val.json, eval.json) plus
@@ -90,7 +90,7 @@ public static class SelfTrainingExperiment
             : new StepStream<ClassificationBatch>(step => side.Stream.Stream(step, student.Trainer.TotalSteps));
         var trainer = DetectionRunParts.CreateTrainer(student, outputDirectory, progress, labelled.BatchSize + pseudoBatch + (side?.BatchSize ?? 0));
 
-        var normalizer = new LossNormalizer(config.NormalizerMomentum, config.Alpha, config.LossNormalization);
+        var normalizer = new LossNormalizer(config.NormalizerTimeConstant, config.Alpha, config.LossNormalization);
         long nextStep = -1;
         using var batches = new StepStream<MixedBatch>(step => mixed.Stream(step, student.Trainer.TotalSteps));
         Dictionary<string, Tensor> Loss(long step)
@@ -103,10 +103,10 @@ public static class SelfTrainingExperiment
             // A non-finite loss is the trainer's to report (TrainingDivergedException naming the part).
             if (!double.IsFinite(lh) || !double.IsFinite(lp))
                 return new Dictionary<string, Tensor> { ["loss"] = h["loss"] + p["loss"], ["loss_human"] = h["loss"].detach(), ["loss_pseudo"] = p["loss"].detach() };
-            var weight = normalizer.Update(lh, lp);
+            var weights = normalizer.Update(lh, lp);
             var state = normalizer.Current!;
             nextStep = step + 1;
-            var loss = h["loss"] + p["loss"] * weight;
+            var loss = h["loss"] * weights.Human + p["loss"] * weights.Pseudo;
             var extra = new Dictionary<string, Tensor>();
             if (jointModel is not null)
             {
@@ -121,7 +121,8 @@ public static class SelfTrainingExperiment
                 ["loss"] = loss,
                 ["loss_human"] = h["loss"].detach(),
                 ["loss_pseudo"] = p["loss"].detach(),
-                ["pseudo_weight"] = tensor(weight),
+                ["human_weight"] = tensor(weights.Human),
+                ["pseudo_weight"] = tensor(weights.Pseudo),
                 [MeanHumanKey] = tensor(state.MeanHuman),
                 [MeanPseudoKey] = tensor(state.MeanPseudo),
                 ["cls_human"] = h["cls"].detach(),

@@ -37,6 +37,6 @@ let ``a clear loss is not reproduced and a gain within the noise is inconclusive
 let ``claims without measurements are not evaluated, and the report says so`` () =
     let results = tables () |> List.map (Tables.compute 0.95 (Tables.byCellKey []))
     let all = evaluateAll 0.95 results (claims ())
-    Assert.Equal(11, all.Length)
+    Assert.Equal(12, all.Length)
     Assert.All(all, fun r -> Assert.True(match r.Verdict with NotEvaluated _ -> true | _ -> false))
     Assert.Contains("### Claim 4: not evaluated", toMarkdown 0.95 all)

@@ -8,11 +8,13 @@ let tables () = PaperTables.loadAll TestPaths.paperTables
 
 [<Fact>]
 let ``shared cells between tables are one grid cell`` () =
-    // By hand from paper-tables/: augmentation table 3x4 = 12; fraction table 6x3 = 18, of which 3 (rand, rand-st,
-    // imagenet at 100% S4) are in the augmentation table -> 27; SimCLR table (ResNet-50) 4 -> 31; joint training 5,
-    // of which sup/pre/st repeat -> 33; loss normalization 6, of which the 3 normalized ones repeat -> 36;
-    // segmentation 5x2 = 10 -> 46.
-    Assert.Equal(46, (Grid.cells (tables ())).Length)
+    // By hand from paper-tables/: Table 2 3x4 = 12; Table 3 6x3 = 18, of which 3 (rand, rand-st, imagenet at 100%
+    // S4) are in Table 2 -> 27; Table 4 (ResNet-50) 4 -> 31; Table 7 (20% S4) 4x2 = 8, of which sup and st (both
+    // inits) are Table 3's 20% cells -> 35; Table 10 3x4 = 12, of which sup and from-teacher are Table 2's rand and
+    // rand-st -> 39; loss normalization 2x2, of which the normalized row is rand-st at S1/S4 -> 41; Table 11 3x2 = 6
+    // -> 47; Table 8 3x2, of which train is Table 11's imagenet++ -> 51; Table 14 4x2, of which sup is Table 11's
+    // imagenet++ and pascal-aug is Table 8's train-st -> 55.
+    Assert.Equal(55, (Grid.cells (tables ())).Length)
 
 [<Fact>]
 let ``cells take the paper's defaults where a table is silent`` () =
@@ -37,18 +39,18 @@ let ``cell keys are stable and distinguish every coordinate`` () =
 let ``a scope keeps the selected rows x columns and leaves the rest out, in grid order`` () =
     let scope : Grid.CellSelector list =
         [ { Table = "pretraining-vs-augmentation"; Rows = [ "rand"; "imagenet" ]; Columns = [ "S1"; "S4" ] }
-          { Table = "segmentation"; Rows = [ "*" ]; Columns = [ "train" ] } ]
+          { Table = "segmentation-init"; Rows = [ "*" ]; Columns = [ "S1" ] } ]
     let inScope, outOfScope = Grid.scoped (Some scope) (tables ())
-    // By hand: 2 rows x 2 columns = 4 detection cells, 5 segmentation rows at "train" = 5.
-    Assert.Equal(9, inScope.Length)
-    Assert.Equal(46 - 9, outOfScope.Length)
+    // By hand: 2 rows x 2 columns = 4 detection cells, 3 segmentation rows at S1 = 3.
+    Assert.Equal(7, inScope.Length)
+    Assert.Equal(55 - 7, outOfScope.Length)
     Assert.Contains("det efficientnet-b7 imagenet 100% S1", inScope |> List.map (fun c -> c.Name))
     Assert.DoesNotContain("det efficientnet-b7 rand 100% S2", inScope |> List.map (fun c -> c.Name))
     let all = Grid.cells (tables ())
     Assert.Equal<Cell list>(all |> List.filter (fun c -> List.contains c inScope), inScope)
     // No scope: everything.
     let everything, none = Grid.scoped None (tables ())
-    Assert.Equal(46, everything.Length)
+    Assert.Equal(55, everything.Length)
     Assert.Empty(none)
 
 [<Fact>]
@@ -63,11 +65,13 @@ let ``the default profile's scope covers every comparison of the claims it is bu
     let cellAt table row column =
         let t = tables () |> List.find (fun t -> t.Id = table)
         Grid.cellOf t (t.Rows |> List.find (fun r -> r.Id = row)) (t.Columns |> List.find (fun c -> c.Id = column))
-    // Claims 1 (S4 and the S1 trend), 2 (20% and 100%), 5 (20% and 100% of its three fractions), 10.
-    for cmp in Claims.specs |> List.filter (fun s -> List.contains s.Id [ 1; 2; 10 ]) |> List.collect (fun s -> s.Comparisons) do
+    // Claims 1 (S4 and the S1 trend) and 2 (20%, 50%, 100%) whole; 4 and 5 at their ends; 10 at S1 in part.
+    for cmp in Claims.specs |> List.filter (fun s -> List.contains s.Id [ 1; 2 ]) |> List.collect (fun s -> s.Comparisons) do
         Assert.Contains(cellAt cmp.Table cmp.Row cmp.Column, inScope)
         Assert.Contains(cellAt cmp.Table cmp.Versus cmp.Column, inScope)
     for table, row, column in [ "pretraining-vs-augmentation", "rand-st", "S1"; "pretraining-vs-augmentation", "rand-st", "S4"
-                                "self-training-vs-fraction", "rand-st", "20"; "pretraining-vs-augmentation", "imagenet", "S1" ] do
+                                "self-training-vs-fraction", "rand-st", "20"; "pretraining-vs-augmentation", "imagenet", "S1"
+                                "segmentation-init", "imagenet", "S1"; "segmentation-init", "rand", "S1"
+                                "segmentation-self-training", "train-st", "S1"; "segmentation-self-training", "train", "S1" ] do
         Assert.Contains(cellAt table row column, inScope)
     Assert.Equal(3, Profiles.defaultProfile.Seeds.Length)

@@ -10,16 +10,16 @@ open Repro.Harness.PaperTables
 /// paper-tables/: a cell changes only where both places agree. (table id, row, column, value, printed delta).
 let private transcription : (string * string * string * float * float option) list =
     [ // Table 2
-      for col, v in [ "S1", 39.2; "S2", 41.5; "S3", 43.9; "S4", 44.3 ] -> "pretraining-vs-augmentation", "rand", col, v, None
-      for col, v, d in [ "S1", 39.5, 0.3; "S2", 40.7, -0.7; "S3", 43.2, -0.8; "S4", 43.3, -1.0 ] -> "pretraining-vs-augmentation", "imagenet", col, v, Some d
-      for col, v, d in [ "S1", 40.9, 1.7; "S2", 43.0, 1.5; "S3", 45.4, 1.5; "S4", 45.6, 1.3 ] -> "pretraining-vs-augmentation", "rand-st", col, v, Some d
+      for col, v in [ "S1", 39.2; "S2", 41.5; "S3", 43.9; "S4", 44.3 ] do "pretraining-vs-augmentation", "rand", col, v, None
+      for col, v, d in [ "S1", 39.5, 0.3; "S2", 40.7, -0.7; "S3", 43.2, -0.8; "S4", 43.3, -1.0 ] do "pretraining-vs-augmentation", "imagenet", col, v, Some d
+      for col, v, d in [ "S1", 40.9, 1.7; "S2", 43.0, 1.5; "S3", 45.4, 1.5; "S4", 45.6, 1.3 ] do "pretraining-vs-augmentation", "rand-st", col, v, Some d
       // Table 3
-      for col, v in [ "20", 30.7; "50", 39.6; "100", 44.3 ] -> "self-training-vs-fraction", "rand", col, v, None
-      for col, v, d in [ "20", 34.1, 3.4; "50", 41.4, 1.8; "100", 45.6, 1.3 ] -> "self-training-vs-fraction", "rand-st", col, v, Some d
-      for col, v in [ "20", 33.3; "50", 38.8; "100", 43.3 ] -> "self-training-vs-fraction", "imagenet", col, v, None
-      for col, v, d in [ "20", 36.0, 2.7; "50", 40.5, 1.7; "100", 44.6, 1.3 ] -> "self-training-vs-fraction", "imagenet-st", col, v, Some d
-      for col, v in [ "20", 35.9; "50", 39.9; "100", 43.8 ] -> "self-training-vs-fraction", "imagenetpp", col, v, None
-      for col, v, d in [ "20", 37.2, 1.3; "50", 41.5, 1.6; "100", 44.6, 0.8 ] -> "self-training-vs-fraction", "imagenetpp-st", col, v, Some d
+      for col, v in [ "20", 30.7; "50", 39.6; "100", 44.3 ] do "self-training-vs-fraction", "rand", col, v, None
+      for col, v, d in [ "20", 34.1, 3.4; "50", 41.4, 1.8; "100", 45.6, 1.3 ] do "self-training-vs-fraction", "rand-st", col, v, Some d
+      for col, v in [ "20", 33.3; "50", 38.8; "100", 43.3 ] do "self-training-vs-fraction", "imagenet", col, v, None
+      for col, v, d in [ "20", 36.0, 2.7; "50", 40.5, 1.7; "100", 44.6, 1.3 ] do "self-training-vs-fraction", "imagenet-st", col, v, Some d
+      for col, v in [ "20", 35.9; "50", 39.9; "100", 43.8 ] do "self-training-vs-fraction", "imagenetpp", col, v, None
+      for col, v, d in [ "20", 37.2, 1.3; "50", 41.5, 1.6; "100", 44.6, 0.8 ] do "self-training-vs-fraction", "imagenetpp-st", col, v, Some d
       // Table 4
       "simclr-vs-self-training", "rand", "ap", 41.1, None
       "simclr-vs-self-training", "imagenet", "ap", 40.4, Some -0.7
@@ -35,9 +35,9 @@ let private transcription : (string * string * string * float * float option) li
       "joint-training", "st-joint", "rand", 35.1, Some 4.4
       "joint-training", "st-joint", "imagenet", 36.6, Some 3.3
       // Table 10
-      for col, v in [ "S1", 39.2; "S2", 41.5; "S3", 43.9; "S4", 44.3 ] -> "student-initialization", "sup", col, v, None
-      for col, v in [ "S1", 40.9; "S2", 43.0; "S3", 45.4; "S4", 45.6 ] -> "student-initialization", "from-teacher", col, v, None
-      for col, v in [ "S1", 41.0; "S2", 42.7; "S3", 45.0; "S4", 45.2 ] -> "student-initialization", "random-student", col, v, None
+      for col, v in [ "S1", 39.2; "S2", 41.5; "S3", 43.9; "S4", 44.3 ] do "student-initialization", "sup", col, v, None
+      for col, v in [ "S1", 40.9; "S2", 43.0; "S3", 45.4; "S4", 45.6 ] do "student-initialization", "from-teacher", col, v, None
+      for col, v in [ "S1", 41.0; "S2", 42.7; "S3", 45.0; "S4", 45.2 ] do "student-initialization", "random-student", col, v, None
       // Table 11
       "segmentation-init", "rand", "S1", 28.4, None
       "segmentation-init", "rand", "S4", 41.5, None
@@ -64,22 +64,22 @@ let private transcription : (string * string * string * float * float option) li
 
 /// Appendix H, transcribed apart: (table, row, column, steps, α).
 let private appendixH : (string * string * string * int * float option) list =
-    [ for col, s in [ "S1", 45000; "S2", 90000; "S3", 90000; "S4", 120000 ] -> "pretraining-vs-augmentation", "rand", col, s, None
-      for col, s in [ "S1", 22500; "S2", 45000; "S3", 90000; "S4", 90000 ] -> "pretraining-vs-augmentation", "imagenet", col, s, None
-      for col, s, a in [ "S1", 45000, 1.0; "S2", 90000, 1.0; "S3", 90000, 0.5; "S4", 90000, 0.5 ] -> "pretraining-vs-augmentation", "rand-st", col, s, Some a
-      for col, s in [ "20", 45000; "50", 90000; "100", 120000 ] -> "self-training-vs-fraction", "rand", col, s, None
-      for col, s, a in [ "20", 90000, 3.0; "50", 90000, 1.0; "100", 90000, 0.5 ] -> "self-training-vs-fraction", "rand-st", col, s, Some a
-      for col, s in [ "20", 5625; "50", 22500; "100", 90000 ] -> "self-training-vs-fraction", "imagenet", col, s, None
-      for col, s, a in [ "20", 90000, 3.0; "50", 45000, 1.0; "100", 90000, 1.0 ] -> "self-training-vs-fraction", "imagenet-st", col, s, Some a
-      for col, s in [ "20", 5625; "50", 11250; "100", 45000 ] -> "self-training-vs-fraction", "imagenetpp", col, s, None
-      for col, s, a in [ "20", 90000, 3.0; "50", 45000, 1.0; "100", 45000, 0.25 ] -> "self-training-vs-fraction", "imagenetpp-st", col, s, Some a
+    [ for col, s in [ "S1", 45000; "S2", 90000; "S3", 90000; "S4", 120000 ] do "pretraining-vs-augmentation", "rand", col, s, None
+      for col, s in [ "S1", 22500; "S2", 45000; "S3", 90000; "S4", 90000 ] do "pretraining-vs-augmentation", "imagenet", col, s, None
+      for col, s, a in [ "S1", 45000, 1.0; "S2", 90000, 1.0; "S3", 90000, 0.5; "S4", 90000, 0.5 ] do "pretraining-vs-augmentation", "rand-st", col, s, Some a
+      for col, s in [ "20", 45000; "50", 90000; "100", 120000 ] do "self-training-vs-fraction", "rand", col, s, None
+      for col, s, a in [ "20", 90000, 3.0; "50", 90000, 1.0; "100", 90000, 0.5 ] do "self-training-vs-fraction", "rand-st", col, s, Some a
+      for col, s in [ "20", 5625; "50", 22500; "100", 90000 ] do "self-training-vs-fraction", "imagenet", col, s, None
+      for col, s, a in [ "20", 90000, 3.0; "50", 45000, 1.0; "100", 90000, 1.0 ] do "self-training-vs-fraction", "imagenet-st", col, s, Some a
+      for col, s in [ "20", 5625; "50", 11250; "100", 45000 ] do "self-training-vs-fraction", "imagenetpp", col, s, None
+      for col, s, a in [ "20", 90000, 3.0; "50", 45000, 1.0; "100", 45000, 0.25 ] do "self-training-vs-fraction", "imagenetpp-st", col, s, Some a
       "simclr-vs-self-training", "rand", "ap", 200000, None
       "simclr-vs-self-training", "imagenet", "ap", 160000, None
       "simclr-vs-self-training", "simclr", "ap", 160000, None
       "simclr-vs-self-training", "rand-st", "ap", 120000, Some 0.25
       for row in [ "train"; "trainaug" ] do
-          for col in [ "S1"; "S4" ] -> "segmentation-self-training", row, col, 40000, None
-      for col in [ "S1"; "S4" ] -> "segmentation-self-training", "train-st", col, 40000, Some 1.0 ]
+          for col in [ "S1"; "S4" ] do "segmentation-self-training", row, col, 40000, None
+      for col in [ "S1"; "S4" ] do "segmentation-self-training", "train-st", col, 40000, Some 1.0 ]
 
 let private tables () = loadAll TestPaths.paperTables
 

@@ -76,12 +76,16 @@ let ``a student stands on pseudo labels of a teacher trained twice as long with 
     Assert.Equal(config.Student.BatchSize, config.PseudoBatchSize)
     Assert.True(config.LossNormalization)
     // The ablation cell differs only in loss normalization, and shares the teacher and pseudo labels.
-    let plain = cell "det efficientnet-b7 rand 20% S4 +ST (no loss norm)" runs
-    let normalized = cell "det efficientnet-b7 rand 20% S4 +ST" runs
+    let plain = cell "det efficientnet-b7 rand 100% S4 +ST (no loss norm)" runs
+    let normalized = cell "det efficientnet-b7 rand 100% S4 +ST" runs
     Assert.Equal<string list>(normalized.Requires, plain.Requires)
-    match plain.Kind with
-    | Some(StudentRun c) -> Assert.False(c.LossNormalization)
-    | other -> failwithf "not a student: %A" other
+    match plain.Kind, normalized.Kind with
+    | Some(StudentRun c), Some(StudentRun n) ->
+        Assert.False(c.LossNormalization)
+        // The ablation keeps the method's α and steps (L_h + α·L_p at the same schedule).
+        Assert.Equal(n.Alpha, c.Alpha)
+        Assert.Equal(n.Student.Trainer.TotalSteps, c.Student.Trainer.TotalSteps)
+    | other -> failwithf "not students: %A" other
     // The paper's method: the student starts from its teacher's final weights.
     Assert.Equal(Path.Combine("/results/runs", teacher.Hash, "train", "final.weights"), config.InitialWeights)
 
@@ -235,3 +239,51 @@ let ``an ImageNet root without train and val folders is an error naming the flag
         Plan.resolveData (Profiles.paper coco None (Some bad) "cpu") (TestPaths.tempDir ()) None |> ignore)
     Assert.Contains("--imagenet-root", e.Message)
     Assert.Contains("val", e.Message)
+
+[<Fact>]
+let ``the paper profile trains each cell at its Appendix H schedule and alpha`` () =
+    let coco, imagenet = realRoots true true
+    let profile = Profiles.paper coco None imagenet "cpu"
+    let runs = planWith profile (Plan.resolveData profile (TestPaths.tempDir ()) None) "/results/runs"
+    let detectionSteps name =
+        match (cell name runs).Kind with
+        | Some(DetectionRun c) -> c.Trainer.TotalSteps
+        | other -> failwithf "%s: not a detection run: %A" name other
+    // Appendix H, by hand: Table 2 Rand 45k/90k/90k/120k and ImageNet 22.5k/45k/90k/90k; Table 3 ImageNet at 20% 5.625k.
+    Assert.Equal<int64 list>([ 45000L; 90000L; 90000L; 120000L ], [ for s in [ "S1"; "S2"; "S3"; "S4" ] -> detectionSteps (sprintf "det efficientnet-b7 rand 100%% %s" s) ])
+    Assert.Equal<int64 list>([ 22500L; 45000L; 90000L; 90000L ], [ for s in [ "S1"; "S2"; "S3"; "S4" ] -> detectionSteps (sprintf "det efficientnet-b7 imagenet 100%% %s" s) ])
+    Assert.Equal(5625L, detectionSteps "det efficientnet-b7 imagenet 20% S4")
+    let student = cell "det efficientnet-b7 imagenet 20% S4 +ST" runs
+    match student.Kind with
+    | Some(StudentRun c) ->
+        // Appendix H: the ImageNet-init student at 20% trains 90k steps with α = 3; the running means decay 0.9997.
+        Assert.Equal(90000L, c.Student.Trainer.TotalSteps)
+        Assert.Equal(3.0, c.Alpha)
+        Assert.Equal(1.0 / (1.0 - 0.9997), c.NormalizerTimeConstant, 9)
+    | other -> failwithf "not a student: %A" other
+    // The teacher is the supervised cell at its own schedule.
+    let teacher = runs |> List.find (fun r -> r.Hash = (runs |> List.find (fun r -> r.Hash = List.head student.Requires)).Requires.Head)
+    Assert.Equal(cell "det efficientnet-b7 imagenet 20% S4" runs, teacher)
+
+[<Fact>]
+let ``a run shared by several cells serves every one of them, so the SimCLR table is fully planned`` () =
+    let runs = planAt "/data/mini" "/results/runs"
+    let simclr = tables () |> List.find (fun t -> t.Id = "simclr-vs-self-training")
+    for row in simclr.Rows do
+        for column in simclr.Columns do
+            let c = Grid.cellOf simclr row column
+            let serving = runs |> List.filter (fun r -> r.Serves c)
+            Assert.True((serving.Length = 1 && serving.Head.Blocked.IsNone), sprintf "%s: served by %A" c.Name (serving |> List.map (fun r -> r.Label)))
+    // On the miniature both paper backbones are the same small model, so Table 4's Rand Init is Table 2's S4 run.
+    let rand = runs |> List.find (fun r -> r.Serves(Grid.cellOf simclr (simclr.Rows |> List.find (fun r -> r.Id = "rand")) simclr.Columns.Head))
+    Assert.Contains(rand.Cells, fun c -> c.Name = "det efficientnet-b7 rand 100% S4")
+
+[<Fact>]
+let ``the random student of Table 10 starts from its row's init, not from the teacher`` () =
+    let runs = planAt "/data/mini" "/results/runs"
+    match (cell "det efficientnet-b7 rand 100% S2 +ST (random student)" runs).Kind, (cell "det efficientnet-b7 rand 100% S2 +ST" runs).Kind with
+    | Some(StudentRun random), Some(StudentRun fromTeacher) ->
+        Assert.Null(random.InitialWeights)
+        Assert.NotNull(fromTeacher.InitialWeights)
+        Assert.Equal(fromTeacher.PseudoAnnotations, random.PseudoAnnotations)
+    | other -> failwithf "not students: %A" other

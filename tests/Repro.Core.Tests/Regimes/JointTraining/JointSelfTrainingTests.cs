@@ -18,7 +18,7 @@ public class JointSelfTrainingTests(SelfTrainingFixture f) : TorchTestBase, ICla
         {
             Student = f.Supervised(steps: 3, batchSize: 4, seed: 3),
             PseudoBatchSize = 4,
-            NormalizerMomentum = 0.9,
+            NormalizerTimeConstant = 10,
         }.WithPseudoLabels(labels),
         ClassificationTrainRoot = f.Manifest.ClassificationTrain,
         ClassificationBatchSize = 6,
@@ -35,10 +35,10 @@ public class JointSelfTrainingTests(SelfTrainingFixture f) : TorchTestBase, ICla
         var result = SelfTrainingExperiment.Run(Config(labels, weight: 2.0), dir);
         Assert.InRange(result.Metrics["AP"], 0, 100);
 
-        // Each logged step: L = L_h + w_p·L_p + 2·L_cls, with w_p the normalizer's ratio of running means (m = 0.9).
+        // Each logged step: L = ½·(L_h + (L̄h/L̄p)·L_p) + 2·L_cls (α = 1, τ = 10).
         var lines = File.ReadAllLines(Path.Combine(dir, "train", "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
         Assert.Equal(3, lines.Count);
-        NormalizedLossTrace.Check(lines, momentum: 0.9, extraLoss: e => 2.0 * e.GetProperty("loss_classification").GetDouble());
+        NormalizedLossTrace.Check(lines, timeConstant: 10, alpha: 1.0, extraLoss: e => 2.0 * e.GetProperty("loss_classification").GetDouble());
         Assert.All(lines, e => Assert.True(e.GetProperty("loss_classification").GetDouble() > 0));
 
         // The joint model is checkpointed (detector.* and classifier.*); the detector alone loads as a detector.

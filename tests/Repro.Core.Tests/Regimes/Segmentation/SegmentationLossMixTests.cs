@@ -17,35 +17,38 @@ public class SegmentationLossMixTests : TorchTestBase
     [Fact]
     public void Normalized_loss_follows_the_running_means_by_hand()
     {
-        // α = 0.5, momentum 0.5; (L_h, L_p) = (2, 4), (1, 2), (3, 1).
-        // L̄ after each step: (2, 4) → (1.5, 3) → (2.25, 2); weight α·L̄h/L̄p = 0.25, 0.25, 0.5625.
-        using var mix = new SegmentationLossMix(alpha: 0.5, normalize: true, momentum: 0.5);
+        // α = 0.5, τ = 2 steps (decay ½); (L_h, L_p) = (2, 4), (1, 2), (3, 1).
+        // L̄ after each step: (2, 4) → (1.5, 3) → (2.25, 2); human weight 1/(1+α) = 2/3;
+        // pseudo weight α·(L̄h/L̄p)/(1+α) = 1/6, 1/6, 0.375.
+        using var mix = new SegmentationLossMix(alpha: 0.5, normalize: true, timeConstant: 2);
         var s1 = Step(mix, 2, 4);
-        Assert.Equal((3f, 0.25f, 1f, 0.25f), s1);
+        Assert.Equal(2f, s1.Loss, 5);               // ⅔·2 + ⅙·4
+        Assert.Equal(1 / 6f, s1.Weight, 6);
+        Assert.Equal(2 / 3f, s1.GradHuman, 6);
         var s2 = Step(mix, 1, 2);
-        Assert.Equal((1.5f, 0.25f), (s2.Loss, s2.Weight));
+        Assert.Equal(1f, s2.Loss, 5);               // ⅔·1 + ⅙·2
         var s3 = Step(mix, 3, 1);
-        Assert.Equal(3.5625f, s3.Loss, 5);
-        Assert.Equal(0.5625f, s3.GradPseudo, 5);   // the weight is a constant for back-propagation
-        Assert.Equal(1f, s3.GradHuman);
+        Assert.Equal(2.375f, s3.Loss, 5);           // ⅔·3 + 0.375·1
+        Assert.Equal(0.375f, s3.GradPseudo, 5);     // the weights are constants for back-propagation
+        Assert.Equal(2 / 3f, s3.GradHuman, 6);
         Assert.Equal((2.25, 2.0), mix.RunningMeans);
     }
 
     [Fact]
-    public void Without_normalization_the_loss_is_the_plain_sum()
+    public void Without_normalization_the_loss_is_the_human_loss_plus_alpha_times_the_pseudo_loss()
     {
-        // The paper's ablation (the same rule as detection's LossNormalizer): L_h + L_p, α unused.
+        // The paper's ablation (the same rule as detection's LossNormalizer): L_h + α·L_p.
         using var mix = new SegmentationLossMix(alpha: 0.3, normalize: false);
-        Assert.Equal(1 + 5f, Step(mix, 1, 5).Loss, 5);
-        Assert.Equal(2 + 7f, Step(mix, 2, 7).Loss, 5);
+        Assert.Equal(1 + 0.3f * 5, Step(mix, 1, 5).Loss, 5);
+        Assert.Equal(2 + 0.3f * 7, Step(mix, 2, 7).Loss, 5);
     }
 
     [Fact]
     public void The_running_means_travel_in_the_state_dict_so_a_restored_mix_continues_identically()
     {
-        using var a = new SegmentationLossMix(momentum: 0.9);
+        using var a = new SegmentationLossMix(timeConstant: 10);
         Step(a, 2, 4); Step(a, 1.5f, 3);
-        using var b = new SegmentationLossMix(momentum: 0.9);
+        using var b = new SegmentationLossMix(timeConstant: 10);
         Assert.Equal(new[] { "running_human", "running_pseudo", "steps" }, b.state_dict().Keys.Order().ToArray());
         foreach (var (name, t) in a.state_dict()) using (no_grad()) b.state_dict()[name].copy_(t);
         Assert.Equal(Step(a, 1, 0.5f), Step(b, 1, 0.5f));
@@ -57,6 +60,6 @@ public class SegmentationLossMixTests : TorchTestBase
         using var mix = new SegmentationLossMix();
         var s = Step(mix, 1.2f, 0f);
         Assert.True(float.IsFinite(s.Loss) && float.IsFinite(s.Weight));
-        Assert.Equal(1.2f, s.Loss, 5);
+        Assert.Equal(1.2f / 2, s.Loss, 5);           // α = 1: ½·L_h
     }
 }

@@ -101,8 +101,8 @@ public class SelfTrainingEndToEndTests(SelfTrainingFixture f) : TorchTestBase, I
         Student = f.Supervised(steps, batchSize: 4, seed: 3),
         PseudoBatchSize = 4,
         LossNormalization = normalization,
-        Alpha = 1.0,
-        NormalizerMomentum = 0.9,
+        Alpha = 2.0,
+        NormalizerTimeConstant = 10,
     }.WithPseudoLabels(labels);
 
     static List<JsonElement> Metrics(string runDir) =>
@@ -123,21 +123,50 @@ public class SelfTrainingEndToEndTests(SelfTrainingFixture f) : TorchTestBase, I
         Assert.Equal(f.Manifest.UnlabeledCount, pseudoData.GetProperty("Images").GetInt32());
         Assert.Equal(4, pseudoData.GetProperty("PseudoBatchSize").GetInt32());
 
-        // The logged parts follow the formula: means are the EMA (m = 0.9, started at the first value) of the logged
-        // human/pseudo losses, the weight is their ratio, and the loss is L_h + w·L_p.
+        // The logged parts follow the formula: means are the EMA (τ = 10, started at the first value) of the logged
+        // human/pseudo losses and the loss is 1/(1+α)·(L_h + α·(L̄h/L̄p)·L_p).
         var lines = Metrics(dir);
         Assert.Equal(5, lines.Count);
-        NormalizedLossTrace.Check(lines, momentum: 0.9, extraLoss: _ => 0);
+        NormalizedLossTrace.Check(lines, timeConstant: 10, alpha: 2.0, extraLoss: _ => 0);
         Assert.All(lines, e => Assert.True(e.GetProperty("num_pos_human").GetDouble() > 0));
 
-        // The ablation: plain sum.
+        // The ablation: L_h + α·L_p.
         var plainDir = f.NewDir("plain");
         SelfTrainingExperiment.Run(Student(labels, steps: 2, normalization: false), plainDir);
         Assert.All(Metrics(plainDir), e =>
         {
-            Assert.Equal(1.0, e.GetProperty("pseudo_weight").GetDouble());
-            Assert.Equal(e.GetProperty("loss_human").GetDouble() + e.GetProperty("loss_pseudo").GetDouble(), e.GetProperty("loss").GetDouble(), 4);
+            Assert.Equal(1.0, e.GetProperty("human_weight").GetDouble());
+            Assert.Equal(2.0, e.GetProperty("pseudo_weight").GetDouble());
+            Assert.Equal(e.GetProperty("loss_human").GetDouble() + 2.0 * e.GetProperty("loss_pseudo").GetDouble(), e.GetProperty("loss").GetDouble(), 4);
         });
+    }
+
+    [Fact]
+    public void The_student_starts_from_the_teachers_final_weights()
+    {
+        // One step at a vanishing learning rate (SGD, no momentum, no decay) moves no parameter by more than ~1e-28,
+        // so the student's weights after it are its first-step weights: the teacher's final ones (§3). Without
+        // InitialWeights (Table 10's random student) they are the row's init and differ from the teacher's.
+        var labels = PseudoLabeling.Run(f.Labelling(MedianScore(TeacherDetections()), 4), f.NewDir("labels"));
+        var frozen = Student(labels, steps: 1);
+        frozen = frozen with
+        {
+            Student = frozen.Student with
+            {
+                Trainer = frozen.Student.Trainer with { Optimizer = OptimizerKind.Sgd, LearningRate = 1e-30, Momentum = 0, WeightDecay = 0 },
+            },
+        };
+        var teacher = StateDictIO.Read(f.TeacherWeights);
+        double MaxDifference(SelfTrainingConfig config, string name)
+        {
+            var student = StateDictIO.Read(SelfTrainingExperiment.Run(config, f.NewDir(name)).Training.FinalWeightsPath);
+            Assert.Equal(teacher.Keys.Order(), student.Keys.Order());
+            return teacher.Keys
+                .Where(k => teacher[k].is_floating_point() && !k.Contains("running_") && !k.EndsWith("num_batches_tracked"))
+                .Max(k => (teacher[k].to(TorchSharp.torch.ScalarType.Float64) - student[k].to(TorchSharp.torch.ScalarType.Float64)).abs().max().item<double>());
+        }
+        Assert.InRange(MaxDifference(frozen with { InitialWeights = f.TeacherWeights }, "from-teacher"), 0, 1e-20);
+        Assert.True(MaxDifference(frozen, "random-student") > 1e-3);
     }
 
     [Fact]
@@ -184,7 +213,7 @@ public class SelfTrainingEndToEndTests(SelfTrainingFixture f) : TorchTestBase, I
                      (ok with { PseudoImages = "/nonexistent" }, "PseudoImages"),
                      (ok with { PseudoBatchSize = 0 }, "PseudoBatchSize"),
                      (ok with { Alpha = -1 }, "Alpha"),
-                     (ok with { NormalizerMomentum = 1 }, "NormalizerMomentum"),
+                     (ok with { NormalizerTimeConstant = 0.5 }, "NormalizerTimeConstant"),
                      (ok with { Student = f.Supervised(2, 4) with { Detector = f.Detector with { Loss = new LossConfig { NormalizerMomentum = 0.9 } } } }, "NormalizerMomentum"),
                  })
             Assert.Contains(field, Assert.Throws<ArgumentException>(bad.Validate).Message);
