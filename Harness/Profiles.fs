@@ -138,7 +138,7 @@ let smoke =
       Pretraining = { Steps = 100; StudentSteps = 100; SimClrSteps = 100; BatchSize = 16; LearningRate = 0.003 }
       JointClassificationWeight = 0.5
       JointSelfTrainingClassificationWeight = 0.2
-      Segmentation = { Steps = Map [ "train", 120; "trainaug", 120 ]; BatchSize = 8; PseudoConfidence = 0.5 }
+      Segmentation = { Steps = Map [ "train", 360; "trainaug", 360 ]; BatchSize = 8; PseudoConfidence = 0.5 }
       Device = "cpu"
       Threads = 2
       Workers = 1
