@@ -175,9 +175,13 @@ let compare (layer: Layer) (tolerances: Tolerance list) (partial: bool) (golden:
         match layer with
         | Statistical -> []
         | Exact ->
-            let freshRuns = fresh.Runs |> List.map (fun r -> r.Label, r) |> Map.ofList
+            // A run is matched by its name (config hash); a snapshot run whose name is gone is matched by label to a
+            // fresh run the snapshot does not have, i.e. a rename. Labels need not be unique; names are.
+            let freshByHash = fresh.Runs |> List.map (fun r -> r.Hash, r) |> Map.ofList
+            let goldenHashes = golden.Runs |> List.map (fun r -> r.Hash) |> Set.ofList
+            let renamed (g: GoldenRun) = fresh.Runs |> List.tryFind (fun f -> f.Label = g.Label && not (goldenHashes.Contains f.Hash))
             [ for g in golden.Runs do
-                match freshRuns.TryFind g.Label with
+                match freshByHash.TryFind g.Hash |> Option.orElse (renamed g) with
                 | None when partial -> ()
                 | None -> { Item = sprintf "run %s" g.Label; Golden = None; Fresh = None; Tolerance = None; Verdict = Missing }
                 | Some f when f.Hash <> g.Hash ->

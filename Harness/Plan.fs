@@ -459,13 +459,17 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: 
             | Some CocoImages -> c.FromFolder(data.Detection.TrainImages)
             | _ -> c.FromFolder(data.UnlabeledImages.Value)
         let pseudoHash =
-            b.Add(SegmentationPseudoLabelRun pseudo, sprintf "pseudo masks of teacher %s seed %d" t.Name seed, None, seed, [ teacherHash ], 30.0)
+            b.Add(SegmentationPseudoLabelRun pseudo, sprintf "pseudo masks of %s by teacher %s seed %d" (defaultArg cell.Unlabeled ImageNetImages).Id t.Name seed, None, seed, [ teacherHash ], 30.0)
         let init = pretrained cell.Init cell.Backbone
-        let config =
+        let student =
             (segmentationConfig cell seed steps (init |> Option.map snd))
                 .AsStudent(b.RunDir pseudoHash, pseudo.SetName, profile.Segmentation.BatchSize, cell.LossNormalization)
                 .WithLossNormalization(s.Alpha, profile.NormalizerMemory.TimeConstant steps)
-        b.Add(SegmentationRun config, label cell seed, Some cell, seed, pseudoHash :: (init |> Option.map fst |> Option.toList),
+        // The paper's student starts from its teacher (§3, Table 10); the ablation from the row's init.
+        let config, fromTeacher =
+            if cell.StudentFromTeacher then student.StartingFrom(artifact teacherHash Artifacts.segmentationWeights), [ teacherHash ]
+            else student, []
+        b.Add(SegmentationRun config, label cell seed, Some cell, seed, pseudoHash :: (init |> Option.map fst |> Option.toList) @ fromTeacher,
               trainSeconds profile steps (2 * profile.Segmentation.BatchSize))
 
     for cell in cells do

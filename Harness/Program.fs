@@ -342,9 +342,11 @@ let private golden (a: ParseResults<GoldenArgs>) =
     | Check r ->
         let profile, store, paperTables, _, plan = planned false r
         let snapshotFile, toleranceFile = goldenFiles r profile
+        // The snapshot first: where a profile has none, that is the error to report.
+        let snapshot = Golden.readSnapshot snapshotFile
         let outcome =
             goldenOutcome (r.GetResult(Layer, defaultValue = "auto")) (Golden.readTolerances toleranceFile) (not (r.GetResults Only).IsEmpty)
-                (Golden.readSnapshot snapshotFile) profile paperTables store plan
+                snapshot profile paperTables store plan
         printf "%s" (Golden.diffReport outcome)
         if outcome.Passed then printfn "golden check passed (%s)" profile.Name; ExitCode.Ok
         else eprintfn "golden check FAILED (%s): results moved beyond tolerance or carry no signal" profile.Name; ExitCode.Failed

@@ -94,6 +94,7 @@ public static class SegmentationExperiment
         using var model = new SegmentationModel(config.Model);
         if (config.BackboneWeights != null && !InjectedRegression.Is(InjectedRegression.PretrainedNotLoaded))
             StateDictIO.LoadPartial(model, config.BackboneWeights, "backbone.", "backbone.");
+        if (config.InitialWeights != null) StateDictIO.Load(model, config.InitialWeights);
         // Not disposed separately: the student shares the model's modules, which the model's disposal frees.
         var mix = joint ? new SegmentationLossMix(config.Alpha, config.LossNormalization, config.LossNormalizationTimeConstant) : null;
         var student = mix != null ? new SegmentationStudent(model, mix) : null;

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Repro.Core.Augment;
 using Repro.Core.Data.Voc;
 using Repro.Core.Models.Segmentation;
@@ -50,6 +51,10 @@ public sealed record SegmentationExperimentConfig
     public long Seed { get; init; }
     /// <summary>Pre-trained backbone weights (a state dict whose keys start with "backbone."), or null for Rand Init.</summary>
     public string? BackboneWeights { get; init; }
+    /// <summary>The whole model's weights to start from (a student starts from its teacher, the paper's method), loaded
+    /// after <see cref="BackboneWeights"/>. Left out of the JSON when null, so supervised configs keep their names.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? InitialWeights { get; init; }
 
     // ---- self-training (the student); null = supervised ----
     /// <summary>A root written by <see cref="Regimes.Segmentation.SegmentationPseudoLabeling"/> (VOC layout, 255 = ignore).</summary>
@@ -78,6 +83,9 @@ public sealed record SegmentationExperimentConfig
     public SegmentationExperimentConfig AsStudent(string root, string set, int pseudoBatchSize, bool lossNormalization) =>
         this with { PseudoMasksRoot = root, PseudoSet = set, PseudoBatchSize = pseudoBatchSize, LossNormalization = lossNormalization };
 
+    /// <summary>This config starting from a whole model's weights, e.g. its teacher's (for callers without C# `with`).</summary>
+    public SegmentationExperimentConfig StartingFrom(string weights) => this with { InitialWeights = weights };
+
     /// <summary>This config with the loss normalization's α and running-mean time constant.</summary>
     public SegmentationExperimentConfig WithLossNormalization(double alpha, double timeConstant) =>
         this with { Alpha = alpha, LossNormalizationTimeConstant = timeConstant };
@@ -97,6 +105,8 @@ public sealed record SegmentationExperimentConfig
             throw new ArgumentException($"{p}Augment.OutputSize {Augment.OutputSize} differs from Model.InputSize {Model.InputSize}", nameof(Augment));
         if (BackboneWeights != null && !File.Exists(BackboneWeights))
             throw new ArgumentException($"{p}BackboneWeights: file not found: {BackboneWeights}", nameof(BackboneWeights));
+        if (InitialWeights != null && !File.Exists(InitialWeights))
+            throw new ArgumentException($"{p}InitialWeights: file not found: {InitialWeights}", nameof(InitialWeights));
         if (PseudoMasksRoot != null && !Directory.Exists(PseudoMasksRoot))
             throw new ArgumentException($"{p}PseudoMasksRoot: folder not found: {PseudoMasksRoot}", nameof(PseudoMasksRoot));
         if (string.IsNullOrWhiteSpace(PseudoSet)) throw new ArgumentException($"{p}PseudoSet is empty", nameof(PseudoSet));

@@ -101,6 +101,25 @@ let ``with the paper's setup the teacher is the supervised cell and the student 
     Assert.Contains(teacher.Hash, student.Requires)
 
 [<Fact>]
+let ``a segmentation student starts from its teacher's weights and pseudo-labels with them`` () =
+    let runs = planWith Profiles.smoke (dataAt "/data/mini") "/results/runs"
+    let byHash = runs |> List.map (fun r -> r.Hash, r) |> Map.ofList
+    let student = runs |> List.find (fun r -> r.Cells |> List.exists (fun c -> c.Task = Segmentation && c.SelfTraining))
+    let config = match student.Kind with Some(SegmentationRun c) -> c | other -> failwithf "not segmentation: %A" other
+    let pseudo = byHash.[student.Requires.Head]
+    let teacher = byHash.[pseudo.Requires.Head]
+    let weights = Path.Combine("/results/runs", teacher.Hash, "model.weights")
+    match pseudo.Kind with
+    | Some(SegmentationPseudoLabelRun p) -> Assert.Equal(weights, p.TeacherWeights)
+    | other -> failwithf "not pseudo masks: %A" other
+    Assert.Equal(weights, config.InitialWeights)
+    Assert.Contains(teacher.Hash, student.Requires)
+    // The teacher is a supervised run: it starts from the row's init only.
+    match teacher.Kind with
+    | Some(SegmentationRun t) -> Assert.Null(t.InitialWeights); Assert.Null(t.PseudoMasksRoot)
+    | other -> failwithf "not segmentation: %A" other
+
+[<Fact>]
 let ``pre-trained inits load the backbone their pre-training run writes; ImageNet++ starts from ImageNet's classifier`` () =
     let runs = planAt "/data/mini" "/results/runs"
     let byHash = runs |> List.map (fun r -> r.Hash, r) |> Map.ofList

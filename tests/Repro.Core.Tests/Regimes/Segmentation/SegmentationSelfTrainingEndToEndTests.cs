@@ -129,6 +129,21 @@ public class SegmentationSelfTrainingEndToEndTests(SmokeMiniatureFixture mini, I
         Assert.Contains("loss_mix.running_pseudo", finalKeys);
         Assert.DoesNotContain(StateDictIO.Read(straight.ModelWeightsPath).Keys, k => k.StartsWith("loss_mix."));
 
+        // ---- a student that starts from its teacher (the paper's method): one step at a vanishing learning rate leaves
+        // every parameter at the teacher's value, while the same student from its row's init is far from it ----
+        Dictionary<string, Tensor> Parameters(string path) =>
+            StateDictIO.Read(path).Where(kv => !kv.Key.Contains("running_") && !kv.Key.Contains("num_batches")).ToDictionary();
+        var tiny = studentConfig with { Trainer = studentConfig.Trainer with { TotalSteps = 1, LearningRate = 1e-12 } };
+        var fromTeacher = SegmentationExperiment.Run(tiny.StartingFrom(teacher.ModelWeightsPath), Path.Combine(_root, "from-teacher"));
+        var fromInit = SegmentationExperiment.Run(tiny, Path.Combine(_root, "from-init"));
+        var taught = Parameters(teacher.ModelWeightsPath);
+        double MaxDistance(string path) =>
+            Parameters(path).Max(kv => (kv.Value - taught[kv.Key]).abs().max().item<float>());
+        Assert.Equal(taught.Keys.OrderBy(k => k), Parameters(fromTeacher.ModelWeightsPath).Keys.OrderBy(k => k));
+        Assert.True(MaxDistance(fromTeacher.ModelWeightsPath) < 1e-6, $"from the teacher: {MaxDistance(fromTeacher.ModelWeightsPath)}");
+        Assert.True(MaxDistance(fromInit.ModelWeightsPath) > 1e-2, $"from the init: {MaxDistance(fromInit.ModelWeightsPath)}");
+        Assert.Contains("InitialWeights", Assert.Throws<ArgumentException>(() => tiny.StartingFrom("/nonexistent/model.weights").Validate()).Message);
+
         // ---- "human vs pseudo labels on the aug set": one stream, the aug part's human masks replaced ----
         var replaced = SegmentationExperiment.Run(Config(2).WithPseudo(pseudo.Root) with
         {
