@@ -449,17 +449,18 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: 
         let teacherSteps = (schedule t).Steps * profile.TeacherStepsFactor
         let teacherHash = segmentation t seed teacherSteps false (sprintf "teacher %s (%d steps) seed %d" t.Name teacherSteps seed)
         let teacherConfig = segmentationConfig t seed steps None
+        let source = defaultArg cell.Unlabeled ImageNetImages
         let pseudo =
             let c =
                 SegmentationPseudoLabelConfig(
                     TeacherWeights = artifact teacherHash Artifacts.segmentationWeights, Model = teacherConfig.Model,
                     ConfidenceThreshold = profile.Segmentation.PseudoConfidence, Device = profile.Device)
-            match cell.Unlabeled with
-            | Some PascalAugImages -> c.FromVocSet(m().VocRoot, "trainaug", "train")
-            | Some CocoImages -> c.FromFolder(data.Detection.TrainImages)
-            | _ -> c.FromFolder(data.UnlabeledImages.Value)
+            match source with
+            | PascalAugImages -> c.FromVocSet(m().VocRoot, "trainaug", "train")
+            | CocoImages -> c.FromFolder(data.Detection.TrainImages)
+            | ImageNetImages -> c.FromFolder(data.UnlabeledImages.Value)
         let pseudoHash =
-            b.Add(SegmentationPseudoLabelRun pseudo, sprintf "pseudo masks of %s by teacher %s seed %d" (defaultArg cell.Unlabeled ImageNetImages).Id t.Name seed, None, seed, [ teacherHash ], 30.0)
+            b.Add(SegmentationPseudoLabelRun pseudo, sprintf "pseudo masks of %s by teacher %s seed %d" source.Id t.Name seed, None, seed, [ teacherHash ], 30.0)
         let init = pretrained cell.Init cell.Backbone
         let student =
             (segmentationConfig cell seed steps (init |> Option.map snd))
