@@ -125,6 +125,17 @@ type RunKind =
         | SegmentationRun c -> if c.IsSelfTraining then "segmentation-self-training" else "segmentation"
         | SegmentationPseudoLabelRun _ -> "segmentation-pseudo-labels"
 
+    /// The steps the run trains for (pseudo-labelling trains none).
+    member k.Steps =
+        match k with
+        | DetectionRun c -> c.Trainer.TotalSteps
+        | PretrainingRun c -> c.Trainer.TotalSteps
+        | StudentRun c -> c.Student.Trainer.TotalSteps
+        | JointRun c -> c.Detection.Trainer.TotalSteps
+        | JointStudentRun c -> c.SelfTraining.Student.Trainer.TotalSteps
+        | SegmentationRun c -> c.Trainer.TotalSteps
+        | PseudoLabelRun _ | SegmentationPseudoLabelRun _ -> 0L
+
     member k.Config: obj =
         match k with
         | DetectionRun c -> box c
@@ -206,7 +217,7 @@ let trainerOptions (profile: Profile) (steps: int) =
 /// The supervised detection config of a cell (its init's weights given by the caller) trained for `steps`.
 let detectionConfigFor (profile: Profile) (data: ResolvedData) (cell: Cell) (seed: int) (steps: int) (backboneWeights: string option) =
     DetectionExperimentConfig(
-        Data = data.Detection.WithFraction(cell.Fraction, 0),
+        Data = data.Detection.WithFraction(cell.Fraction, 0).WithMinival(profile.Ladder.MinivalShare),
         Detector = DetectorConfig.Preset(profile.BackboneFor cell.Backbone, data.NumClasses, profile.ImageSize),
         Augment = Repro.Core.Augment.AugmentConfig.ForLevel(cell.Augment.Id, profile.ImageSize),
         Trainer = trainerOptions profile steps,
@@ -314,8 +325,15 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: 
     // Absolute, so that the paths configs carry are the ones hashing replaces by `run:` (a relative results folder
     // would otherwise leak into the names of every run that reads a prerequisite).
     let runsRoot = Path.GetFullPath runsRoot
+    profile.Ladder.Validate profile.Name
     let b = Builder(profile, data, runsRoot)
     let label (cell: Cell) (seed: int) = sprintf "%s seed %d" cell.Name seed
+    /// A detection cell's runs: one per rung of the profile's ladder over its schedule, each labelled with its
+    /// steps where there are several (the minival picks among them when tables are made).
+    let rungs (cell: Cell) (seed: int) (steps: int) =
+        match profile.Ladder.StepsFor steps with
+        | [ only ] -> [ only, label cell seed ]
+        | several -> [ for n in several -> n, sprintf "%s seed %d (ladder: %d steps)" cell.Name seed n ]
     let artifact (hash: string) (file: string) = Path.Combine(b.RunDir hash, file)
     let m () = data.Miniature.Value
     let classification () = data.Classification.Value
@@ -383,12 +401,11 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: 
         b.Add(PseudoLabelRun(config, hidden), sprintf "pseudo labels of teacher %s (threshold %g) seed %d" (teacherCellOf cell).Name profile.PseudoLabelThreshold seed,
               None, seed, [ teacherHash ], 30.0)
 
-    let student (cell: Cell) (seed: int) =
+    let student (cell: Cell) (seed: int) (steps: int) (name: string) =
         let pseudoHash = pseudoLabels cell seed
         let init = pretrained cell.Init cell.Backbone
         let teacherHash = if cell.StudentFromTeacher then Some(teacher cell seed) else None
         let s = schedule cell
-        let steps = s.Steps
         let config =
             SelfTrainingConfig(
                 Student = detectionConfigFor profile data cell seed steps (init |> Option.map snd),
@@ -408,19 +425,18 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: 
                         ClassificationBatchSize = profile.BatchSize, ClassificationWeight = profile.JointSelfTrainingClassificationWeight)),
                 3 * profile.BatchSize
             else StudentRun config, 2 * profile.BatchSize
-        b.Add(kind, label cell seed, Some cell, seed, pseudoHash :: (init |> Option.map fst |> Option.toList) @ Option.toList teacherHash,
+        b.Add(kind, name, Some cell, seed, pseudoHash :: (init |> Option.map fst |> Option.toList) @ Option.toList teacherHash,
               trainSeconds profile steps imagesPerStep)
 
-    let joint (cell: Cell) (seed: int) =
+    let joint (cell: Cell) (seed: int) (steps: int) (name: string) =
         let init = pretrained cell.Init cell.Backbone
-        let steps = (schedule cell).Steps
         let config =
             JointTrainingConfig(
                 Detection = detectionConfigFor profile data cell seed steps (init |> Option.map snd),
                 ClassificationTrainRoot = classification().TrainRoot,
                 ClassificationBatchSize = profile.BatchSize,
                 ClassificationWeight = profile.JointClassificationWeight)
-        b.Add(JointRun config, label cell seed, Some cell, seed, (init |> Option.map fst |> Option.toList),
+        b.Add(JointRun config, name, Some cell, seed, (init |> Option.map fst |> Option.toList),
               trainSeconds profile steps (2 * profile.BatchSize))
 
     // ---- segmentation ----
@@ -479,9 +495,11 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: 
             | Some why -> b.AddBlocked(cell, seed, label cell seed, why)
             | None ->
                 match cell.Task with
-                | Task.Detection when cell.SelfTraining -> student cell seed |> ignore
-                | Task.Detection when cell.JointTraining -> joint cell seed |> ignore
-                | Task.Detection -> supervised cell seed (schedule cell).Steps true (label cell seed) |> ignore
+                | Task.Detection ->
+                    for steps, name in rungs cell seed (schedule cell).Steps do
+                        if cell.SelfTraining then student cell seed steps name |> ignore
+                        elif cell.JointTraining then joint cell seed steps name |> ignore
+                        else supervised cell seed steps true name |> ignore
                 | Task.Segmentation when cell.SelfTraining -> segmentationStudent cell seed |> ignore
                 | Task.Segmentation -> segmentation cell seed (schedule cell).Steps true (label cell seed) |> ignore
     b.Runs

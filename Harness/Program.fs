@@ -98,7 +98,12 @@ let private plan (a: ParseResults<SweepArgs>) =
         | cell :: _ when r.Kind.IsSome ->
             let s = Plan.scheduleOf profile schedules cell
             let alpha = if cell.SelfTraining then sprintf ", α %g" s.Alpha else ""
-            sprintf "  [%d steps, %s%s]" s.Steps s.Source alpha
+            let steps = r.Kind.Value.Steps
+            let ladder =
+                if cell.Task = Domain.Detection && profile.Ladder.Selects then
+                    sprintf " of ladder %s × %d, picked on minival" (profile.Ladder.Factors |> List.map (sprintf "%g") |> String.concat "/") s.Steps
+                else ""
+            sprintf "  [%d steps%s, %s%s]" steps ladder s.Source alpha
         | _ -> ""
     for r, st in statuses do printfn "  %-16s %-52s %s%s" r.Hash r.Label st (schedule r)
     let todo = Sweep.pending store false runs

@@ -40,7 +40,9 @@ type Rendered =
     { Tables: Tables.TableResult list
       Claims: Claims.ClaimResult list
       Students: StudentComparison list
-      Pretraining: PretrainingSummary list }
+      Pretraining: PretrainingSummary list
+      /// Ladder choices (empty where the profile trains each cell at one schedule).
+      Schedules: ScheduleSelection.Choice list }
 
 let private estimateOf (metric: string) (records: RunStore.RunRecord list) =
     match [ for r in records do if r.Status = RunStore.Succeeded && r.Metrics.ContainsKey metric then r.Metrics.[metric] ] with
@@ -59,17 +61,18 @@ let students (store: RunStore.RunStore) (plan: Plan.PlannedRun list) =
         let runs = plan |> List.filter (fun r -> r.Serves cell && r.Blocked.IsNone)
         if not runs.IsEmpty then
             let read hashes = hashes |> List.choose store.TryRead
-            let pseudo = runs |> List.choose (fun r -> firstRequirement r.Hash)
-            let teachers = pseudo |> List.choose firstRequirement
+            // A ladder's rungs share their pseudo labels and teacher: each counts once.
+            let pseudo = runs |> List.choose (fun r -> firstRequirement r.Hash) |> List.distinct
+            let teachers = pseudo |> List.choose firstRequirement |> List.distinct
             let supervisedCell = Plan.teacherCellOf cell
-            let supervised = plan |> List.filter (fun r -> r.Serves supervisedCell) |> List.map (fun r -> r.Hash)
-            let student = estimateOf metric (read (runs |> List.map (fun r -> r.Hash)))
+            let supervised = ScheduleSelection.recordsOf store.TryRead supervisedCell plan
+            let student = estimateOf metric (ScheduleSelection.recordsOf store.TryRead cell plan)
             let baseline = estimateOf metric (read teachers)
             yield
                 { Cell = cell; Metric = metric
-                  Supervised = estimateOf metric (read supervised)
+                  Supervised = estimateOf metric supervised
                   Baseline = baseline; Student = student
-                  TeacherIsSupervised = (not teachers.IsEmpty && Set.ofList teachers = Set.ofList supervised)
+                  TeacherIsSupervised = (not teachers.IsEmpty && Set.ofList teachers = Set.ofList (supervised |> List.map (fun r -> r.Hash)))
                   Gain = (match student, baseline with Some s, Some b -> Some(Stats.difference level s b) | _ -> None)
                   BoxesPerImage = estimateOf "boxes_per_image" (read pseudo)
                   Precision = estimateOf "precision" (read pseudo)
@@ -136,13 +139,13 @@ let pretrainingToMarkdown (rows: PretrainingSummary list) =
 
 /// Recomputes every table from the records of the planned runs (a cell's records are those of its runs).
 let compute (paperTables: string) (store: RunStore.RunStore) (plan: Plan.PlannedRun list) =
-    let recordsOf (cell: Domain.Cell) =
-        plan |> List.filter (fun r -> r.Serves cell && r.Blocked.IsNone) |> List.choose (fun r -> store.TryRead r.Hash)
+    let recordsOf (cell: Domain.Cell) = ScheduleSelection.recordsOf store.TryRead cell plan
     let tables = PaperTables.loadAll paperTables |> List.map (Tables.compute level recordsOf)
     { Tables = tables
       Claims = Claims.evaluateAll level tables (PaperTables.loadClaims paperTables)
       Students = students store plan
-      Pretraining = pretraining store plan }
+      Pretraining = pretraining store plan
+      Schedules = ScheduleSelection.allChoices store.TryRead plan }
 
 /// Writes tables/<id>.md|csv, claims.md and report.md under the results folder; returns report.md's path.
 let write (profile: string) (resultsRoot: string) (r: Rendered) =
@@ -156,6 +159,10 @@ let write (profile: string) (resultsRoot: string) (r: Rendered) =
         report.AppendLine(md) |> ignore
     if not r.Pretraining.IsEmpty then report.AppendLine(pretrainingToMarkdown r.Pretraining) |> ignore
     if not r.Students.IsEmpty then report.AppendLine(studentsToMarkdown r.Students) |> ignore
+    if not r.Schedules.IsEmpty then
+        let md = ScheduleSelection.toMarkdown r.Schedules
+        Repro.Core.AtomicFile.WriteAllText(Path.Combine(resultsRoot, "schedules.md"), md)
+        report.AppendLine(md) |> ignore
     for png in Plots.writeAll (Path.Combine(resultsRoot, "plots")) r.Tables do
         report.AppendLine(sprintf "![%s](%s)" (Path.GetFileNameWithoutExtension png) (Path.GetRelativePath(resultsRoot, png))).AppendLine() |> ignore
     let claims = Claims.toMarkdown level r.Claims

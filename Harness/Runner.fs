@@ -48,6 +48,13 @@ let private detectionOutcome (dir: string) (r: DetectionExperimentResult) =
         |> Map.add "train_images" (float r.TrainImages)
         |> Map.add "batch_size" (float r.BatchSize)
         |> Map.add "train_seconds" r.Training.Elapsed.TotalSeconds
+    // The minival's numbers, where one is held out: what a schedule ladder selects by (never the val split's).
+    let metrics =
+        match Option.ofObj r.MinivalMetrics with
+        | Some m ->
+            m |> Seq.fold (fun acc kv -> acc |> Map.add (ScheduleSelection.minivalMetric kv.Key) kv.Value) metrics
+            |> Map.add "minival_images" (float r.MinivalImages)
+        | None -> metrics
     let artifacts =
         Map [ "fraction_manifest", Path.GetRelativePath(dir, r.FractionManifestPath)
               "fraction_manifest_hash", r.FractionManifestHash

@@ -13,6 +13,9 @@ public sealed record DetectionExperimentResult
     public required TrainingResult Training { get; init; }
     /// <summary>The 12 COCO numbers in percent (AP, AP50, …, ARl), as the paper reports them.</summary>
     public required IReadOnlyDictionary<string, double> Metrics { get; init; }
+    /// <summary>The same 12 numbers on the minival held out of train; null when the data holds none out.</summary>
+    public IReadOnlyDictionary<string, double>? MinivalMetrics { get; init; }
+    public int MinivalImages { get; init; }
     public required string FractionManifestPath { get; init; }
     public required string FractionManifestHash { get; init; }
     public required string DetectionsPath { get; init; }

@@ -14,6 +14,10 @@ public sealed record DetectionDataConfig
     /// <summary>Labelled fraction of the train split (nested subsets: 20% ⊂ 50% ⊂ 100% for one seed).</summary>
     public double Fraction { get; init; } = 1.0;
     public int FractionSeed { get; init; }
+    /// <summary>Share of the train split held out of every fraction as a "minival", on which a run is also evaluated
+    /// so that a schedule can be selected without looking at the val split the tables report; 0: none.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public double MinivalShare { get; init; }
     /// <summary>Upper area bound of "small" and lower bound of "large" for evaluation, in pixels². COCO's are
     /// 32² and 96² at 640 px; the miniature's are relative to its image size (its manifest says them).</summary>
     public double SmallMaxArea { get; init; } = 32 * 32;
@@ -24,11 +28,15 @@ public sealed record DetectionDataConfig
     /// <summary>This data with another labelled fraction (for callers without C# `with`, e.g. F#).</summary>
     public DetectionDataConfig WithFraction(double fraction, int seed) => this with { Fraction = fraction, FractionSeed = seed };
 
+    /// <summary>This data with a minival of <paramref name="share"/> held out of train (for F#).</summary>
+    public DetectionDataConfig WithMinival(double share) => this with { MinivalShare = share };
+
     public void Validate()
     {
         foreach (var (name, value) in new[] { ("TrainImages", TrainImages), ("TrainAnnotations", TrainAnnotations), ("ValImages", ValImages), ("ValAnnotations", ValAnnotations) })
             if (string.IsNullOrWhiteSpace(value)) throw new ArgumentException($"DetectionDataConfig.{name} is empty", name);
         if (!(Fraction > 0 && Fraction <= 1)) throw new ArgumentException($"DetectionDataConfig.Fraction must be in (0, 1], got {Fraction}", nameof(Fraction));
+        if (!(MinivalShare >= 0 && MinivalShare <= 0.5)) throw new ArgumentException($"DetectionDataConfig.MinivalShare must be in [0, 0.5], got {MinivalShare}", nameof(MinivalShare));
         if (!(SmallMaxArea > 0 && LargeMinArea > SmallMaxArea))
             throw new ArgumentException($"DetectionDataConfig: need 0 < SmallMaxArea < LargeMinArea, got {SmallMaxArea}, {LargeMinArea}", nameof(SmallMaxArea));
     }

@@ -18,17 +18,31 @@ namespace Repro.Core.Experiments;
 internal static class DetectionRunParts
 {
     /// <summary>The labelled training data of a run: the fraction's images, its manifest (written to
-    /// <c>fraction.json</c>), the decoded-image cache, and the per-step batch size.</summary>
-    public sealed record LabelledData(CocoDetectionDataset Train, LabelledFractionManifest Manifest, string ManifestPath, ImageCache Cache, int BatchSize);
+    /// <c>fraction.json</c>), the decoded-image cache, the per-step batch size, and the held-out minival's
+    /// annotations (<c>minival.json</c>, a subset of train's; null when none is held out).</summary>
+    public sealed record LabelledData(CocoDetectionDataset Train, LabelledFractionManifest Manifest, string ManifestPath, ImageCache Cache, int BatchSize,
+                                      string? MinivalAnnotations);
 
     /// <summary>Reads the train split, selects and records the labelled fraction, checks the class count.</summary>
     public static LabelledData PrepareLabelled(DetectionExperimentConfig config, string outputDirectory, string configName = nameof(DetectionExperimentConfig))
     {
         var data = config.Data;
         var source = CocoReader.Read(data.TrainAnnotations, data.TrainImages);
-        var manifest = LabelledFraction.CreateManifest(source, data.Fraction, data.FractionSeed);
+        var manifest = LabelledFraction.CreateManifest(source, data.Fraction, data.FractionSeed, data.MinivalShare);
         var manifestPath = Path.Combine(outputDirectory, "fraction.json");
         LabelledFraction.Write(manifest, manifestPath);
+        string? minival = null;
+        if (manifest.HeldOutImageIds is { Length: > 0 } heldOut)
+        {
+            var ids = heldOut.ToHashSet();
+            var subset = source.Dataset with
+            {
+                Images = source.Dataset.Images.Where(i => ids.Contains(i.Id)).ToList(),
+                Annotations = source.Dataset.Annotations.Where(a => ids.Contains(a.ImageId)).ToList(),
+            };
+            minival = Path.Combine(outputDirectory, "minival.json");
+            AtomicFile.WriteAllText(minival, JsonSerializer.Serialize(subset, CocoJson.Options));
+        }
 
         var cache = new ImageCache(data.ImageCacheBytes);
         var train = new CocoDetectionDataset(source, data.TrainImages, manifest.ImageIds, cache);
@@ -37,7 +51,7 @@ internal static class DetectionRunParts
                 $"{configName}.Detector.NumClasses is {config.Detector.NumClasses} but {data.TrainAnnotations} has {train.Categories.Count} categories",
                 nameof(config));
         // A labelled fraction smaller than one batch still trains (with every image in each batch).
-        return new LabelledData(train, manifest, manifestPath, cache, Math.Min(config.BatchSize, train.Count));
+        return new LabelledData(train, manifest, manifestPath, cache, Math.Min(config.BatchSize, train.Count), minival);
     }
 
     /// <summary>
@@ -92,8 +106,8 @@ internal static class DetectionRunParts
         return targets;
     }
 
-    /// <summary>Evaluates the detector on the val split, writes <c>detections_val.json</c> and <c>eval.json</c>
-    /// (atomically) and assembles the run's result.</summary>
+    /// <summary>Evaluates the detector on the val split (and on the minival, where one is held out), writes
+    /// <c>detections_val.json</c>, <c>eval.json</c> (and <c>eval_minival.json</c>) atomically and assembles the run's result.</summary>
     public static DetectionExperimentResult EvaluateAndWrite(RetinaNet model, DetectionExperimentConfig config, LabelledData labelled,
                                                              TrainingResult training, string outputDirectory, CancellationToken ct)
     {
@@ -103,12 +117,22 @@ internal static class DetectionRunParts
         var detectionsPath = Path.Combine(outputDirectory, "detections_val.json");
         AtomicFile.WriteAllText(detectionsPath, JsonSerializer.Serialize(eval.Detections, CocoJson.Options));
         AtomicFile.WriteAllText(Path.Combine(outputDirectory, "eval.json"), eval.Summary.ToJson());
+        IReadOnlyDictionary<string, double>? minivalMetrics = null;
+        if (labelled.MinivalAnnotations != null)
+        {
+            var minival = DetectionEvaluation.Evaluate(model, data.TrainImages, labelled.MinivalAnnotations, DetectionEvaluation.ParamsFor(data),
+                                                       config.EvalBatchSize, labelled.Cache, ct);
+            AtomicFile.WriteAllText(Path.Combine(outputDirectory, "eval_minival.json"), minival.Summary.ToJson());
+            minivalMetrics = DetectionExperiment.MetricsOf(minival.Summary);
+        }
 
         return new DetectionExperimentResult
         {
             Eval = eval.Summary,
             Training = training,
             Metrics = DetectionExperiment.MetricsOf(eval.Summary),
+            MinivalMetrics = minivalMetrics,
+            MinivalImages = labelled.Manifest.HeldOutImageIds?.Length ?? 0,
             FractionManifestPath = labelled.ManifestPath,
             FractionManifestHash = labelled.Manifest.ContentHash,
             DetectionsPath = detectionsPath,

@@ -9,7 +9,7 @@ open Repro.Harness.Domain
 open Repro.Harness.Plan
 
 /// Resolved miniature data without generating it: planning only builds configs, it reads no file.
-let private dataAt (root: string) =
+let dataAt (root: string) =
     let m =
         MiniatureManifest(
             Root = root, ContentHash = "c0ffee",

@@ -6,6 +6,8 @@ namespace Repro.Core.Data.Fractions;
 /// <summary>
 /// Labelled fractions of a training set, nested by construction: the image ids are sorted, permuted once with the
 /// seed, and a fraction f takes the first round(f·N) of that permutation — so for one seed 20% ⊂ 50% ⊂ 100%.
+/// A held-out share ("minival", where schedules are selected) leaves the pool first, by a permutation of its own, so
+/// every fraction of one seed is drawn from the same remaining images and never sees a held-out one.
 /// </summary>
 public static class LabelledFraction
 {
@@ -31,14 +33,39 @@ public static class LabelledFraction
         return chosen;
     }
 
-    /// <summary>A manifest for the fraction of the images in a read instances file.</summary>
-    public static LabelledFractionManifest CreateManifest(Coco.CocoReadResult source, double fraction, int seed)
+    /// <summary>How many of <paramref name="total"/> images a held-out share takes: round(s·N), at least 1 when
+    /// s &gt; 0, and never all of them (the labelled pool keeps at least one image).</summary>
+    public static int HeldOutCountFor(int total, double share)
+    {
+        CheckHeldOutShare(share);
+        if (share == 0 || total < 2) return 0;
+        return Math.Clamp((int)Math.Round(share * total, MidpointRounding.AwayFromZero), 1, total - 1);
+    }
+
+    /// <summary>The held-out image ids, ascending: the first round(s·N) of a permutation drawn with its own stream of
+    /// <paramref name="seed"/> (independent of the fraction's).</summary>
+    public static long[] SelectHeldOut(IEnumerable<long> imageIds, double share, int seed)
+    {
+        var ids = imageIds.Distinct().Order().ToArray();
+        var perm = SeededPermutation.Create(ids.Length, SeededPermutation.Combine(seed, 0x4D494E4956414C)); // "MINIVAL"
+        var chosen = new long[HeldOutCountFor(ids.Length, share)];
+        for (int i = 0; i < chosen.Length; i++) chosen[i] = ids[perm[i]];
+        Array.Sort(chosen);
+        return chosen;
+    }
+
+    /// <summary>A manifest for the fraction of the images in a read instances file, drawn from what remains after
+    /// the held-out share (none by default).</summary>
+    public static LabelledFractionManifest CreateManifest(Coco.CocoReadResult source, double fraction, int seed, double heldOutShare = 0)
     {
         var ids = source.Dataset.Images.Select(i => i.Id).ToArray();
+        var heldOut = SelectHeldOut(ids, heldOutShare, seed);
+        var pool = ids.Except(heldOut).ToArray();
         return WithHash(new LabelledFractionManifest
         {
             Fraction = fraction, Seed = seed, SourceFile = Path.GetFileName(source.SourcePath), SourceSha256 = source.SourceSha256,
-            SourceImageCount = ids.Length, ImageIds = Select(ids, fraction, seed),
+            SourceImageCount = ids.Length, ImageIds = Select(pool, fraction, seed),
+            HeldOutShare = heldOutShare, HeldOutImageIds = heldOut.Length > 0 ? heldOut : null,
         });
     }
 
@@ -84,9 +111,24 @@ public static class LabelledFraction
         for (int i = 1; i < m.ImageIds.Length; i++)
             if (m.ImageIds[i] <= m.ImageIds[i - 1])
                 throw new InvalidDataException($"{path}: image_ids[{i}] = {m.ImageIds[i]} is not strictly ascending (duplicate or unsorted)");
-        int expected = CountFor(m.SourceImageCount, m.Fraction);
+        if (!(m.HeldOutShare >= 0 && m.HeldOutShare < 1)) throw new InvalidDataException($"{path}: held_out_share {m.HeldOutShare} must be in [0, 1)");
+        var heldOut = m.HeldOutImageIds ?? Array.Empty<long>();
+        if (heldOut.Length != HeldOutCountFor(m.SourceImageCount, m.HeldOutShare))
+            throw new InvalidDataException($"{path}: held_out_image_ids has {heldOut.Length} ids, expected {HeldOutCountFor(m.SourceImageCount, m.HeldOutShare)} = held_out_share {m.HeldOutShare} of source_image_count {m.SourceImageCount}");
+        for (int i = 1; i < heldOut.Length; i++)
+            if (heldOut[i] <= heldOut[i - 1])
+                throw new InvalidDataException($"{path}: held_out_image_ids[{i}] = {heldOut[i]} is not strictly ascending (duplicate or unsorted)");
+        var heldOutSet = heldOut.ToHashSet();
+        foreach (var id in m.ImageIds)
+            if (heldOutSet.Contains(id)) throw new InvalidDataException($"{path}: image {id} is both labelled and held out");
+        int expected = CountFor(m.SourceImageCount - heldOut.Length, m.Fraction);
         if (m.ImageIds.Length != expected)
-            throw new InvalidDataException($"{path}: image_ids has {m.ImageIds.Length} ids, expected {expected} = fraction {m.Fraction} of source_image_count {m.SourceImageCount}");
+            throw new InvalidDataException($"{path}: image_ids has {m.ImageIds.Length} ids, expected {expected} = fraction {m.Fraction} of source_image_count {m.SourceImageCount} less {heldOut.Length} held out");
+    }
+
+    static void CheckHeldOutShare(double share)
+    {
+        if (!(share >= 0 && share < 1)) throw new ArgumentOutOfRangeException(nameof(share), share, "held-out share must be in [0, 1)");
     }
 
     static void CheckFraction(double fraction)

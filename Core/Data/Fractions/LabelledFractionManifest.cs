@@ -19,5 +19,11 @@ public sealed record LabelledFractionManifest
     [JsonPropertyName("source_image_count")] public int SourceImageCount { get; init; }
     /// <summary>The chosen image ids, ascending.</summary>
     [JsonPropertyName("image_ids")] public long[] ImageIds { get; init; } = Array.Empty<long>();
+    /// <summary>Share of the source held out of every fraction (the minival schedules are selected on); 0: none.</summary>
+    [JsonPropertyName("held_out_share"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public double HeldOutShare { get; init; }
+    /// <summary>The held-out image ids, ascending (null when none are held out).</summary>
+    [JsonPropertyName("held_out_image_ids"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long[]? HeldOutImageIds { get; init; }
     [JsonPropertyName("content_hash")] public string ContentHash { get; init; } = "";
 }

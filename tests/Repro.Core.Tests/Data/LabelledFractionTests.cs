@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Security.Cryptography;
 using System.Text;
 using Repro.Core.Data;
@@ -130,5 +131,65 @@ public class LabelledFractionTests
         Assert.Equal(SeededPermutation.Create(50, 9), SeededPermutation.Create(50, 9));
         Assert.NotEqual(SeededPermutation.Combine(1, 0), SeededPermutation.Combine(1, 1));
         Assert.NotEqual(SeededPermutation.Combine(0, 1), SeededPermutation.Combine(1, 0));
+    }
+}
+
+public class HeldOutShareTests
+{
+    static readonly long[] Ids = Enumerable.Range(0, 1000).Select(i => 3L * i + 11).ToArray();
+
+    [Theory]
+    [InlineData(1000, 0.1, 100)]
+    [InlineData(1000, 0.0, 0)]
+    [InlineData(10, 0.01, 1)]   // a positive share holds out at least one image
+    [InlineData(2, 0.5, 1)]
+    [InlineData(1, 0.5, 0)]     // never the whole pool
+    public void Held_out_counts(int total, double share, int expected) =>
+        Assert.Equal(expected, LabelledFraction.HeldOutCountFor(total, share));
+
+    [Fact]
+    public void The_held_out_images_leave_every_fraction_which_stay_nested_in_the_rest()
+    {
+        var heldOut = LabelledFraction.SelectHeldOut(Ids, 0.1, seed: 3);
+        Assert.Equal(100, heldOut.Length);
+        Assert.Equal(heldOut, LabelledFraction.SelectHeldOut(Ids.Reverse(), 0.1, seed: 3));
+        var pool = Ids.Except(heldOut).ToArray();
+        var f20 = LabelledFraction.Select(pool, 0.2, 3);
+        var f100 = LabelledFraction.Select(pool, 1.0, 3);
+        Assert.Empty(f100.Intersect(heldOut));
+        Assert.Equal(900, f100.Length);
+        Assert.Subset(f100.ToHashSet(), f20.ToHashSet());
+        // Its own stream: not the labelled permutation's first images.
+        Assert.NotEqual(heldOut, LabelledFraction.Select(Ids, 0.1, 3));
+    }
+
+    static CocoReadResult Source(int n)
+    {
+        var ds = new CocoDataset { Images = Enumerable.Range(1, n).Select(i => new CocoImage { Id = i, FileName = $"{i}.png", Width = 8, Height = 8 }).ToList() };
+        return new CocoReadResult(ds, new CocoReadReport(), "/x/instances_train.json", new string('a', 64));
+    }
+
+    [Fact]
+    public void A_manifest_without_held_out_images_is_written_as_before_and_one_with_them_round_trips()
+    {
+        var plain = LabelledFraction.CreateManifest(Source(50), 0.5, 0);
+        var json = JsonSerializer.Serialize(plain);
+        Assert.DoesNotContain("held_out", json);
+
+        var dir = Directory.CreateTempSubdirectory("repro-heldout").FullName;
+        var m = LabelledFraction.CreateManifest(Source(50), 0.5, 0, heldOutShare: 0.2);
+        Assert.Equal(10, m.HeldOutImageIds!.Length);
+        Assert.Equal(20, m.ImageIds.Length);
+        var path = Path.Combine(dir, "fraction.json");
+        LabelledFraction.Write(m, path);
+        Assert.Equal(m.HeldOutImageIds, LabelledFraction.Read(path).HeldOutImageIds);
+
+        // An id both labelled and held out is refused, naming the file.
+        var bad = LabelledFraction.WithHash(m with { HeldOutImageIds = m.HeldOutImageIds.Skip(1).Append(m.ImageIds[0]).Order().ToArray() });
+        File.WriteAllText(path, JsonSerializer.Serialize(bad));
+        var e = Assert.Throws<InvalidDataException>(() => LabelledFraction.Read(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("both labelled and held out", e.Message);
+        Directory.Delete(dir, true);
     }
 }

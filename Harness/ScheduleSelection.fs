@@ -1,0 +1,109 @@
+/// The paper's rule that each cell trains at its own best schedule, applied to records: where a profile's ladder
+/// gave a cell several runs per seed (one per rung, all trained on train less the minival), the cell's record for
+/// that seed is the rung with the best minival AP. The val split the tables report plays no part in the choice.
+module Repro.Harness.ScheduleSelection
+
+open System.Text
+open Repro.Harness.Domain
+open Repro.Harness.Plan
+open Repro.Harness.RunStore
+
+/// A record's name for a metric measured on the minival ("AP" → "minival_AP").
+let minivalMetric (metric: string) = "minival_" + metric
+
+/// What a rung is judged by.
+let selectionMetric = minivalMetric "AP"
+
+/// One rung of a cell's ladder for one seed, as recorded.
+type Rung =
+    { Steps: int64
+      Hash: string
+      /// The minival AP, once the rung has succeeded.
+      Selection: float option
+      Record: RunRecord option }
+
+/// The outcome of a ladder for one (cell, seed).
+type Choice =
+    { Cell: Cell
+      Seed: int
+      Rungs: Rung list
+      /// The rung whose record stands for the cell; None until every rung has succeeded.
+      Chosen: Rung option
+      /// Why nothing is chosen yet, when nothing is.
+      Pending: string option }
+
+/// Picks among a (cell, seed)'s rungs: the best minival AP, a tie going to the shorter schedule (the cheaper
+/// optimum). Every rung must have succeeded: a choice among the survivors would favour whichever rungs happened
+/// to run.
+let choose (cell: Cell) (seed: int) (rungs: Rung list) =
+    let rungs = rungs |> List.sortBy (fun r -> r.Steps)
+    let missing = rungs |> List.filter (fun r -> r.Record.IsNone)
+    let failed = rungs |> List.filter (fun r -> r.Record.IsSome && r.Record.Value.Status = Failed)
+    let unscored = rungs |> List.filter (fun r -> r.Record.IsSome && r.Record.Value.Status = Succeeded && r.Selection.IsNone)
+    let pending =
+        if not failed.IsEmpty then Some(sprintf "the %d-step rung failed" failed.Head.Steps)
+        elif not missing.IsEmpty then Some(sprintf "%d of %d rungs not run yet" missing.Length rungs.Length)
+        elif not unscored.IsEmpty then Some(sprintf "the %d-step rung's record has no %s (run without a minival)" unscored.Head.Steps selectionMetric)
+        else None
+    let chosen =
+        match pending with
+        | Some _ -> None
+        // maxBy keeps the first of equal maxima, and the rungs are in ascending steps.
+        | None -> Some(rungs |> List.maxBy (fun r -> r.Selection.Value))
+    { Cell = cell; Seed = seed; Rungs = rungs; Chosen = chosen; Pending = pending }
+
+let private rungOf (read: string -> RunRecord option) (run: PlannedRun) =
+    let record = read run.Hash
+    { Steps = (match run.Kind with Some k -> k.Steps | None -> 0L)
+      Hash = run.Hash
+      Selection = record |> Option.filter (fun r -> r.Status = Succeeded) |> Option.bind (fun r -> r.Metrics.TryFind selectionMetric)
+      Record = record }
+
+/// The ladder choices of `cell` over its planned runs (only seeds with several rungs make a choice).
+let choicesOf (read: string -> RunRecord option) (cell: Cell) (runs: PlannedRun list) =
+    runs
+    |> List.filter (fun r -> r.Serves cell && r.Blocked.IsNone)
+    |> List.groupBy (fun r -> r.Seed)
+    |> List.filter (fun (_, seedRuns) -> seedRuns.Length > 1)
+    |> List.map (fun (seed, seedRuns) -> choose cell seed (seedRuns |> List.map (rungOf read)))
+
+/// The records that stand for `cell`, one per seed at most: the run's own where a seed has one run, the chosen
+/// rung's where a ladder gave it several, or a failed rung's (so the table says why) where one failed.
+let recordsOf (read: string -> RunRecord option) (cell: Cell) (runs: PlannedRun list) =
+    runs
+    |> List.filter (fun r -> r.Serves cell && r.Blocked.IsNone)
+    |> List.groupBy (fun r -> r.Seed)
+    |> List.collect (fun (seed, seedRuns) ->
+        match seedRuns with
+        | [ one ] -> read one.Hash |> Option.toList
+        | several ->
+            let c = choose cell seed (several |> List.map (rungOf read))
+            match c.Chosen with
+            | Some rung -> Option.toList rung.Record
+            | None -> c.Rungs |> List.choose (fun r -> r.Record) |> List.filter (fun r -> r.Status = Failed) |> List.truncate 1)
+
+/// Every ladder choice of the plan's cells, in plan order.
+let allChoices (read: string -> RunRecord option) (runs: PlannedRun list) =
+    let cells = runs |> List.collect (fun r -> r.Cells) |> List.distinct
+    cells |> List.collect (fun cell -> choicesOf read cell runs)
+
+/// The choices as Markdown: each rung's minival AP (and val AP, for the reader: it took no part), the rung chosen.
+let toMarkdown (choices: Choice list) =
+    let sb = StringBuilder()
+    sb.AppendLine("### Schedules chosen on the minival").AppendLine() |> ignore
+    sb.AppendLine(sprintf "Each cell trains once per rung of the profile's ladder; the rung with the best %s (held out of train) stands for the cell. Val AP is shown, never used." selectionMetric).AppendLine() |> ignore
+    sb.AppendLine("| Cell | Seed | Rungs: steps → minival AP (val AP) | Chosen |") |> ignore
+    sb.AppendLine("|---|---|---|---|") |> ignore
+    let metric (r: Rung) (key: string) =
+        r.Record |> Option.filter (fun x -> x.Status = Succeeded) |> Option.bind (fun x -> x.Metrics.TryFind key)
+    for c in choices do
+        let rungs =
+            c.Rungs
+            |> List.map (fun r ->
+                match metric r selectionMetric, metric r "AP" with
+                | Some m, Some v -> sprintf "%d → %.2f (%.2f)" r.Steps m v
+                | _ -> sprintf "%d → %s" r.Steps (match r.Record with Some x when x.Status = Failed -> "failed" | _ -> "not run"))
+            |> String.concat "; "
+        let chosen = match c.Chosen with Some r -> sprintf "%d steps" r.Steps | None -> sprintf "none (%s)" c.Pending.Value
+        sb.AppendLine(sprintf "| %s | %d | %s | %s |" c.Cell.Name c.Seed rungs chosen) |> ignore
+    sb.ToString()
