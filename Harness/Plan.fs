@@ -200,19 +200,24 @@ let hashedSpec (kind: string) (data: ResolvedData) (runsRoot: string) (config: o
 
 let private hashOfSpec (spec: JsonNode) = (CanonicalJson.sha256 (spec.ToJsonString())).Substring(0, 16)
 
-/// The optimizer settings of a profile for a schedule of `steps`.
-let trainerOptions (profile: Profile) (steps: int) =
+/// The trainer options of every regime a profile plans: `optimizer` at `learningRate` and `weightDecay` (the
+/// profile's own, or its pre-training's) over a cosine schedule of `steps` with the profile's warm-up.
+let optimization (profile: Profile) (optimizer: string) (learningRate: float) (weightDecay: float) (steps: int) =
     TrainerOptions(
-        Optimizer = (match profile.Optimizer with
+        Optimizer = (match optimizer with
                      | "sgd" -> OptimizerKind.Sgd
                      | "adamw" -> OptimizerKind.AdamW
                      | other -> invalidArg "profile" (sprintf "profile %s: unknown optimizer '%s' (sgd | adamw)" profile.Name other)),
-        LearningRate = profile.LearningRate, Momentum = 0.9,
-        WeightDecay = profile.WeightDecay, NoWeightDecayOnNormAndBias = true,
+        LearningRate = learningRate, Momentum = 0.9,
+        WeightDecay = weightDecay, NoWeightDecayOnNormAndBias = true,
         WarmupSteps = int64 (min profile.WarmupSteps steps), WarmupStartFactor = profile.WarmupStartFactor,
         Schedule = LearningRateScheduleKind.Cosine, TotalSteps = int64 steps, MaxGradNorm = Nullable 10.0,
         Device = profile.Device, Threads = profile.Threads,
         CheckpointInterval = int64 (max 50 (steps / 4)), LogInterval = 10L)
+
+/// The optimizer settings of a profile's detection and segmentation runs for a schedule of `steps`.
+let trainerOptions (profile: Profile) (steps: int) =
+    optimization profile profile.Optimizer profile.LearningRate profile.WeightDecay steps
 
 /// The supervised detection config of a cell (its init's weights given by the caller) trained for `steps`.
 let detectionConfigFor (profile: Profile) (data: ResolvedData) (cell: Cell) (seed: int) (steps: int) (backboneWeights: string option) =
@@ -349,11 +354,7 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: 
                                             UnlabeledRoot = (if method = PretrainingMethod.NoisyStudent then data.UnlabeledImages.Value else null)),
             Backbone = (DetectorConfig.Preset(profile.BackboneFor backbone, data.NumClasses, profile.ImageSize)).Backbone,
             ImageSize = classification().ImageSize,
-            Trainer = TrainerOptions(
-                Optimizer = OptimizerKind.AdamW, LearningRate = ps.LearningRate, WeightDecay = 4e-5,
-                NoWeightDecayOnNormAndBias = true, WarmupSteps = int64 (min profile.WarmupSteps steps),
-                Schedule = LearningRateScheduleKind.Cosine, TotalSteps = int64 steps, MaxGradNorm = Nullable 10.0,
-                Device = profile.Device, Threads = profile.Threads, CheckpointInterval = int64 (max 50 (steps / 4)), LogInterval = 10L),
+            Trainer = optimization profile ps.Optimizer ps.LearningRate ps.WeightDecay steps,
             BatchSize = ps.BatchSize,
             Seed = int64 pretrainSeed,
             TeacherClassifierWeights = Option.toObj teacher)

@@ -21,7 +21,10 @@ type PretrainSettings =
       StudentSteps: int
       SimClrSteps: int
       BatchSize: int
-      LearningRate: float }
+      /// "sgd" | "adamw", as the profile's `Optimizer`.
+      Optimizer: string
+      LearningRate: float
+      WeightDecay: float }
 
 /// How long the loss normalizer's running means remember (Appendix B: decay 0.9997 per step at the paper's 45k–120k
 /// steps, a time constant of ~3,300 steps).
@@ -170,7 +173,7 @@ let smoke =
       PseudoLabelThreshold = 0.15
       DefaultAlpha = 1.0
       NormalizerMemory = FractionOfSchedule(1.0 / 27.0)
-      Pretraining = { Steps = 100; StudentSteps = 100; SimClrSteps = 100; BatchSize = 16; LearningRate = 0.003 }
+      Pretraining = { Steps = 100; StudentSteps = 100; SimClrSteps = 100; BatchSize = 16; Optimizer = "adamw"; LearningRate = 0.003; WeightDecay = 4e-5 }
       JointClassificationWeight = 0.5
       JointSelfTrainingClassificationWeight = 0.2
       Segmentation = { Steps = Map [ "train", 360; "trainaug", 360 ]; BatchSize = 8; PseudoConfidence = 0.5 }
@@ -223,7 +226,7 @@ let full =
       // The Noisy Student student trains twice the teacher's steps, as in the paper profile (and the paper: a noised
       // student on labelled + pseudo-labelled images needs the longer schedule). At 3,000 steps it reached top-1 30 vs
       // the supervised teacher's 66 (README, Results).
-      Pretraining = { Steps = 3000; StudentSteps = 6000; SimClrSteps = 3000; BatchSize = 64; LearningRate = 0.003 }
+      Pretraining = { Steps = 3000; StudentSteps = 6000; SimClrSteps = 3000; BatchSize = 64; Optimizer = "adamw"; LearningRate = 0.003; WeightDecay = 4e-5 }
       JointClassificationWeight = 0.5
       JointSelfTrainingClassificationWeight = 0.2
       // Sized from a Rand Init probe (no claim cell): 1,200 steps gave val mIoU 18 (train) / 20 (trainaug), still rising.
@@ -279,7 +282,8 @@ let paper (cocoRoot: string) (vocRoot: string option) (imagenetRoot: string opti
       PseudoLabelThreshold = 0.5
       DefaultAlpha = 1.0
       NormalizerMemory = TimeConstantSteps(1.0 / (1.0 - 0.9997))
-      Pretraining = { Steps = 350000; StudentSteps = 700000; SimClrSteps = 500000; BatchSize = 1024; LearningRate = 0.4 }
+      // ImageNet's standard recipe at batch 1024: SGD with momentum, learning rate 0.1 per 256 images, weight decay 1e-4.
+      Pretraining = { Steps = 350000; StudentSteps = 700000; SimClrSteps = 500000; BatchSize = 1024; Optimizer = "sgd"; LearningRate = 0.4; WeightDecay = 1e-4 }
       JointClassificationWeight = 0.5
       JointSelfTrainingClassificationWeight = 0.2
       Segmentation = { Steps = Map [ "train", 40000; "trainaug", 40000 ]; BatchSize = 64; PseudoConfidence = 0.5 }

@@ -306,3 +306,20 @@ let ``the random student of Table 10 starts from its row's init, not from the te
         Assert.NotNull(fromTeacher.InitialWeights)
         Assert.Equal(fromTeacher.PseudoAnnotations, random.PseudoAnnotations)
     | other -> failwithf "not students: %A" other
+
+[<Fact>]
+let ``pre-training takes its optimizer and weight decay from the profile's pre-training settings`` () =
+    let trainersOf (profile: Profiles.Profile) =
+        planWith profile (dataAt "/data/mini") "/results/runs"
+        |> List.choose (fun r -> match r.Kind with Some(PretrainingRun c) -> Some c.Trainer | _ -> None)
+    let sgd = { gridProfile with Pretraining = { gridProfile.Pretraining with Optimizer = "sgd"; LearningRate = 0.4; WeightDecay = 1e-4 } }
+    let trainers = trainersOf sgd
+    Assert.NotEmpty trainers
+    for t in trainers do
+        Assert.Equal(Repro.Core.Training.OptimizerKind.Sgd, t.Optimizer)
+        Assert.Equal(0.4, t.LearningRate)
+        Assert.Equal(1e-4, t.WeightDecay)
+    for t in trainersOf gridProfile do
+        Assert.Equal(Repro.Core.Training.OptimizerKind.AdamW, t.Optimizer)
+    // The paper profile pre-trains with SGD, not the miniature's AdamW.
+    Assert.Equal("sgd", (Profiles.paper "/coco" None None "cuda").Pretraining.Optimizer)
