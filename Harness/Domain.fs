@@ -40,7 +40,6 @@ type AugmentLevel =
     | S4
 
     member a.Id = match a with S1 -> "S1" | S2 -> "S2" | S3 -> "S3" | S4 -> "S4"
-    member a.Rank = match a with S1 -> 1 | S2 -> 2 | S3 -> 3 | S4 -> 4
 
     static member Parse(s: string) =
         match s.ToUpperInvariant() with

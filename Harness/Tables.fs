@@ -44,11 +44,6 @@ let private measure (metric: string) (records: RunRecord list) =
         | Some f -> AllFailed(defaultArg f.Error "failed")
         | None -> NotRun
 
-/// A lookup from cells to their records by the cell key each record carries (the cell that first ran it).
-let byCellKey (records: RunRecord list) : Cell -> RunRecord list =
-    let byCell = records |> List.filter (fun r -> r.Cell.IsSome) |> List.groupBy (fun r -> r.Cell.Value) |> Map.ofList
-    fun cell -> defaultArg (byCell.TryFind(Grid.keyOf cell)) []
-
 /// Recomputes one table from the records of its cells. `recordsOf` finds a cell's records (over seeds); the
 /// harness derives it from the plan, since two cells a profile maps to the same config share their runs.
 let compute (level: float) (recordsOf: Cell -> RunRecord list) (table: PaperTable) : TableResult =

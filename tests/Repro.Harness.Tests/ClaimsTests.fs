@@ -18,7 +18,7 @@ let records (randAp: float) (stGain: float) =
             TablesTests.recordFor t "rand-st" s seed (randAp + stGain + jitter) Succeeded ]
 
 let claim4 (recs: RunRecord list) =
-    let results = tables () |> List.map (Tables.compute 0.95 (Tables.byCellKey recs))
+    let results = tables () |> List.map (Tables.compute 0.95 (TablesTests.byCellKey recs))
     evaluate 0.95 results (claims ()) (specs |> List.find (fun s -> s.Id = 4))
 
 [<Fact>]
@@ -35,7 +35,7 @@ let ``a clear loss is not reproduced and a gain within the noise is inconclusive
 
 [<Fact>]
 let ``claims without measurements are not evaluated, and the report says so`` () =
-    let results = tables () |> List.map (Tables.compute 0.95 (Tables.byCellKey []))
+    let results = tables () |> List.map (Tables.compute 0.95 (TablesTests.byCellKey []))
     let all = evaluateAll 0.95 results (claims ())
     Assert.Equal(12, all.Length)
     Assert.All(all, fun r -> Assert.True(match r.Verdict with NotEvaluated _ -> true | _ -> false))

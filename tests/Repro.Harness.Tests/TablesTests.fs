@@ -7,6 +7,11 @@ open Repro.Harness
 open Repro.Harness.RunStore
 open Repro.Harness.Tables
 
+/// Test records looked up by the cell key each carries (the harness looks them up through the plan).
+let byCellKey (records: RunRecord list) : Domain.Cell -> RunRecord list =
+    let byCell = records |> List.filter (fun r -> r.Cell.IsSome) |> List.groupBy (fun r -> r.Cell.Value) |> Map.ofList
+    fun cell -> defaultArg (byCell.TryFind(Grid.keyOf cell)) []
+
 let table () = PaperTables.loadAll TestPaths.paperTables |> List.find (fun t -> t.Id = "pretraining-vs-augmentation")
 
 let recordFor (t: PaperTables.PaperTable) row column seed ap status =

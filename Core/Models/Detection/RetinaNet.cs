@@ -48,34 +48,6 @@ public sealed class RetinaNet : nn.Module<Tensor, (Tensor[] ClassLogits, Tensor[
     /// <summary>Strides of the pyramid levels P_min..P_max.</summary>
     public IReadOnlyList<int> Strides => _strides;
 
-    /// <summary>
-    /// Copies the <c>backbone.*</c> entries of a state dict (e.g. a pre-trained <see cref="ImageClassifier"/>'s) into this
-    /// detector's backbone, by name; other entries are ignored. Every backbone parameter and statistic must be present with
-    /// the same shape (BatchNorm's <c>num_batches_tracked</c> counter is optional). Returns the number of tensors copied.
-    /// </summary>
-    public int LoadBackbone(IReadOnlyDictionary<string, Tensor> stateDict)
-    {
-        const string prefix = "backbone.";
-        var missing = new List<string>();
-        int copied = 0;
-        using var noGrad = no_grad();
-        foreach (var (name, own) in state_dict().Where(kv => kv.Key.StartsWith(prefix)))
-        {
-            if (!stateDict.TryGetValue(name, out var src))
-            {
-                if (!name.EndsWith("num_batches_tracked")) missing.Add(name);
-                continue;
-            }
-            if (!src.shape.SequenceEqual(own.shape))
-                throw new ArgumentException($"backbone tensor {name} has shape [{string.Join(",", src.shape)}], the detector expects [{string.Join(",", own.shape)}]", nameof(stateDict));
-            own.copy_(src);
-            copied++;
-        }
-        if (missing.Count > 0)
-            throw new ArgumentException($"state dict lacks {missing.Count} backbone tensors, e.g. {string.Join(", ", missing.Take(3))} (is it from a different backbone config?)", nameof(stateDict));
-        return copied;
-    }
-
     /// <summary>Raw head outputs per pyramid level: class logits [B, A_ℓ, C] and box deltas [B, A_ℓ, 4].</summary>
     public override (Tensor[] ClassLogits, Tensor[] BoxDeltas) forward(Tensor images) => Run(images).Outputs;
 

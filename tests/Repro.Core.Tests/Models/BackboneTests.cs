@@ -1,3 +1,4 @@
+using Repro.Core.Training;
 using Repro.Core.Models;
 using Repro.Core.Models.Backbones;
 using static TorchSharp.torch;
@@ -76,7 +77,9 @@ public class BackboneTests : TorchTestBase
         var target = detector.state_dict().Where(kv => kv.Key.StartsWith("backbone.")).Select(kv => kv.Key).ToHashSet();
         Assert.True(source.Count > 10);
         Assert.Equal(source.Keys.ToHashSet(), target);
-        Assert.Equal(source.Count, detector.LoadBackbone(classifier.state_dict()));
+        // The production path (DetectionRunParts): the backbone entries, by name, strictly.
+        var loaded = StateDictIO.LoadPartial(detector, source, "backbone.", "backbone.");
+        Assert.Equal(source.Count, loaded.LoadedKeys.Count);
 
         classifier.eval(); detector.eval();
         using var _ = no_grad();
@@ -85,7 +88,8 @@ public class BackboneTests : TorchTestBase
 
         // a state dict from another backbone is refused with the missing names
         using var other = new ImageClassifier(BackboneFactory.Create(BackboneConfig.EfficientNetMini), 10);
-        var e = Assert.Throws<ArgumentException>(() => detector.LoadBackbone(other.state_dict()));
+        var otherBackbone = other.state_dict().Where(kv => kv.Key.StartsWith("backbone.")).ToDictionary(kv => kv.Key, kv => kv.Value);
+        var e = Assert.Throws<StateDictMismatchException>(() => StateDictIO.LoadPartial(detector, otherBackbone, "backbone.", "backbone."));
         Assert.Contains("backbone.stem", e.Message);
     }
 
