@@ -480,6 +480,8 @@ let private env (args: ParseResults<EnvArgs>) =
           "os", Runtime.InteropServices.RuntimeInformation.OSDescription
           "torchsharp-native", Repro.Core.Native.TorchNativeLoader.Report
           "torch-threads", string (TorchSharp.torch.get_num_threads ())
+          // What libtorch's OpenMP threads do when idle (Repro sets PASSIVE unless the user chose).
+          "omp-wait-policy", defaultArg (Option.ofObj (Repro.Core.Native.OpenMpWaitPolicy.Current())) "unset"
           "cuda", string (TorchSharp.torch.cuda.is_available ()) ]
     if args.Contains EnvArgs.Json then
         report |> dict |> Text.Json.JsonSerializer.Serialize |> printfn "%s"

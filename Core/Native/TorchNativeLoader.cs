@@ -64,11 +64,13 @@ public static class TorchNativeLoader
 
     static IntPtr Load()
     {
+        // Before libtorch (and its libgomp) loads: the wait policy is read once, at that moment.
+        var waitPolicy = OpenMpWaitPolicy.Apply();
         var stock = FindStock();
         try
         {
             var h = NativeLibrary.Load(stock);
-            Report = $"TorchSharp native: stock {stock}";
+            Report = $"TorchSharp native: stock {stock}; {OpenMpWaitPolicy.Variable}={waitPolicy}";
             return h;
         }
         catch (DllNotFoundException e) when (e.Message.Contains("GLIBCXX_") || e.Message.Contains("CXXABI_"))
@@ -122,7 +124,8 @@ public static class TorchNativeLoader
         }
         var handle = NativeLibrary.Load(patched);
         Report = $"TorchSharp native: system libstdc++ lacks {string.Join(", ", missing.Select(m => m.Version))}; " +
-                 $"using {patched} (that requirement marked weak; its only symbol, std::ios_base_library_init, is never called)";
+                 $"using {patched} (that requirement marked weak; its only symbol, std::ios_base_library_init, is never called); " +
+                 $"{OpenMpWaitPolicy.Variable}={OpenMpWaitPolicy.Current() ?? "unset"}";
         if (created) Console.Error.WriteLine($"[repro] {Report}");
         return handle;
     }

@@ -18,10 +18,10 @@ public sealed class DetectorTrainBenchmark : IBenchmark
 
     public IReadOnlyDictionary<string, double> Run(string[] args)
     {
-        int steps = IntArg(args, "--steps", 2000), warmup = IntArg(args, "--warmup", 20);
-        int batch = IntArg(args, "--batch", 32), size = IntArg(args, "--size", 64);
-        var family = StringArg(args, "--backbone", "resnet");
-        int threads = IntArg(args, "--threads", 0);
+        int steps = BenchmarkArgs.Int(args, "--steps", 2000), warmup = BenchmarkArgs.Int(args, "--warmup", 20);
+        int batch = BenchmarkArgs.Int(args, "--batch", 32), size = BenchmarkArgs.Int(args, "--size", 64);
+        var family = BenchmarkArgs.String(args, "--backbone", "resnet");
+        int threads = BenchmarkArgs.Int(args, "--threads", 0);
         if (threads > 0) set_num_threads(threads);
         var config = family switch
         {
@@ -113,20 +113,5 @@ public sealed class DetectorTrainBenchmark : IBenchmark
         }
         var gen = new Generator((ulong)seed);
         return (randn(new long[] { batch, 3, size, size }, generator: gen), targets);
-    }
-
-    static int IntArg(string[] args, string name, int dflt)
-    {
-        int i = Array.IndexOf(args, name);
-        if (i < 0) return dflt;
-        if (i + 1 >= args.Length || !int.TryParse(args[i + 1], out var v) || v < 0)
-            throw new ArgumentException($"{name} needs a non-negative integer");
-        return v;
-    }
-
-    static string StringArg(string[] args, string name, string dflt)
-    {
-        int i = Array.IndexOf(args, name);
-        return i < 0 ? dflt : i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{name} needs a value");
     }
 }

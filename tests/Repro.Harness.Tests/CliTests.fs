@@ -12,7 +12,9 @@ let runReproWith (environment: (string * string) list) (args: string list) =
     let psi = ProcessStartInfo("dotnet", RedirectStandardOutput = true, RedirectStandardError = true)
     psi.ArgumentList.Add dll
     for a in args do psi.ArgumentList.Add a
-    for k, v in environment do psi.Environment.[k] <- v
+    // A null value removes the variable from the child's environment.
+    for k, v in environment do
+        if isNull v then psi.Environment.Remove k |> ignore else psi.Environment.[k] <- v
     use p = Process.Start psi
     let out = p.StandardOutput.ReadToEndAsync()
     let err = p.StandardError.ReadToEndAsync()
@@ -223,3 +225,14 @@ let ``train refuses cached miniature data edited after generation, exit 2 naming
     Assert.Contains(sprintf "%s: the cached miniature's files do not match its manifest" folder, err)
     Assert.Contains("Delete this folder", err)
     Assert.False(Directory.Exists(Path.Combine(root, "results", "runs")))
+
+[<Fact>]
+let ``libtorch's OpenMP threads wait passively unless the user chose a policy`` () =
+    // Spinning idle threads make two processes on shared cores slow each other several times over (issue: sharing).
+    let code, out, err = runReproWith [ "OMP_WAIT_POLICY", null ] [ "env" ]
+    Assert.True((code = 0), err)
+    Assert.Matches(@"omp-wait-policy\s+PASSIVE", out)
+    Assert.Contains("OMP_WAIT_POLICY=PASSIVE", out)
+    let code2, out2, err2 = runReproWith [ "OMP_WAIT_POLICY", "ACTIVE" ] [ "env" ]
+    Assert.True((code2 = 0), err2)
+    Assert.Matches(@"omp-wait-policy\s+ACTIVE", out2)
