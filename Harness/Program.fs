@@ -345,9 +345,13 @@ let private golden (a: ParseResults<GoldenArgs>) =
         Golden.snapshotPath root profile.Name, Golden.tolerancePath root profile.Name
     match a.GetSubCommand() with
     | Check r ->
+        // The snapshot first, before planning (which may generate the miniature): where a known profile has none,
+        // that is the error to report. An unknown profile name is left to the planner's error.
+        let name = r.GetResult(SweepArgs.Profile, defaultValue = "default")
+        if List.contains name Profiles.names then
+            Golden.readSnapshot (Golden.snapshotPath (r.GetResult(Golden_Root, defaultValue = "golden")) name) |> ignore
         let profile, store, paperTables, _, plan = planned false r
         let snapshotFile, toleranceFile = goldenFiles r profile
-        // The snapshot first: where a profile has none, that is the error to report.
         let snapshot = Golden.readSnapshot snapshotFile
         let outcome =
             goldenOutcome (r.GetResult(Layer, defaultValue = "auto")) (Golden.readTolerances toleranceFile) (not (r.GetResults Only).IsEmpty)

@@ -125,3 +125,5 @@ let ``golden check without a snapshot names the missing file and exits with the 
     Assert.Equal(2, code)
     Assert.Contains("no golden snapshot at " + Path.Combine(goldenRoot, "smoke", "results.json"), err)
     Assert.Contains("repro golden update", err)
+    // Said before any planning: the miniature was not generated for a check that cannot run.
+    Assert.False(Directory.Exists(Path.Combine(root, "data")), "golden check generated the miniature before reporting the missing snapshot")
