@@ -8,12 +8,14 @@ namespace Repro.Core.Native;
 /// slow each other several times over; passive waiting changes speed only, never a result. libgomp reads
 /// <c>OMP_WAIT_POLICY</c> from the C environment once, when libtorch loads it, so this sets it there (.NET's
 /// Environment.SetEnvironmentVariable reaches only managed code and child processes) before the first load. A value
-/// the user set is kept.
+/// the user set (or a <c>GOMP_SPINCOUNT</c>) is kept.
 /// </summary>
 public static class OpenMpWaitPolicy
 {
     public const string Variable = "OMP_WAIT_POLICY";
     public const string Passive = "PASSIVE";
+    /// <summary>libgomp's own knob for how long an idle thread spins before it sleeps (when no policy is set).</summary>
+    public const string SpinCount = "GOMP_SPINCOUNT";
 
     [DllImport("libc", EntryPoint = "setenv", SetLastError = true)]
     static extern int SetEnv(string name, string value, int overwrite);
@@ -29,6 +31,9 @@ public static class OpenMpWaitPolicy
             return Environment.GetEnvironmentVariable(Variable) ?? "unset";
         var current = Marshal.PtrToStringAnsi(GetEnv(Variable));
         if (!string.IsNullOrEmpty(current)) return current;
+        // A spin count the user chose tunes the same waiting: keep it.
+        var spin = Marshal.PtrToStringAnsi(GetEnv(SpinCount));
+        if (!string.IsNullOrEmpty(spin)) return $"unset ({SpinCount}={spin})";
         if (SetEnv(Variable, Passive, 0) != 0)
             throw new InvalidOperationException($"setenv({Variable}) failed: errno {Marshal.GetLastPInvokeError()}");
         // Child processes (sweep workers, replays) inherit it from the managed environment.

@@ -10,7 +10,8 @@ namespace Repro.Benchmarks;
 /// `detector-train` step timed alone, then beside a competitor running the same loop, both in child processes with
 /// <c>OMP_WAIT_POLICY</c> set. Two equal processes on the same cores should each run at about half speed (a
 /// slowdown of ~2×, the fair share); spinning idle threads make it far worse. Args: [--steps N (60)] [--threads N
-/// (cores)] [--policies PASSIVE,ACTIVE].
+/// (cores)] [--policies PASSIVE,ACTIVE,spin:300000] — spin:N leaves the policy unset with GOMP_SPINCOUNT=N
+/// (300000 is libgomp's own default when nothing is set).
 /// </summary>
 public sealed class SharingBenchmark : IBenchmark
 {
@@ -20,18 +21,18 @@ public sealed class SharingBenchmark : IBenchmark
     public IReadOnlyDictionary<string, double> Run(string[] args)
     {
         int steps = BenchmarkArgs.Int(args, "--steps", 60, min: 1), threads = BenchmarkArgs.Int(args, "--threads", Environment.ProcessorCount, min: 1);
-        var policies = BenchmarkArgs.String(args, "--policies", "PASSIVE,ACTIVE").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var policies = BenchmarkArgs.String(args, "--policies", "PASSIVE,spin:300000,ACTIVE").Split(',', StringSplitOptions.RemoveEmptyEntries);
         var results = new Dictionary<string, double>();
         Console.WriteLine($"sharing: detector-train, {steps} steps at {threads} thread(s), {Environment.ProcessorCount} cores; competitor: the same loop");
         foreach (var policy in policies)
         {
             double alone = Measure(policy, steps, threads, competitor: false);
             double shared = Measure(policy, steps, threads, competitor: true);
-            var key = policy.ToLowerInvariant();
+            var key = policy.ToLowerInvariant().Replace(':', '_');
             results[$"{key}_alone_ms_per_step"] = alone;
             results[$"{key}_shared_ms_per_step"] = shared;
             results[$"{key}_slowdown"] = shared / alone;
-            Console.WriteLine($"  {OpenMpWaitPolicy.Variable}={policy,-8} alone {alone,7:F1} ms/step   shared {shared,7:F1} ms/step   slowdown {shared / alone:F2}x (fair share ~2x)");
+            Console.WriteLine($"  {policy,-12} alone {alone,7:F1} ms/step   shared {shared,7:F1} ms/step   slowdown {shared / alone:F2}x (fair share ~2x)");
         }
         return results;
     }
@@ -73,7 +74,16 @@ public sealed class SharingBenchmark : IBenchmark
         var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true };
         if (Path.GetFileNameWithoutExtension(exe) == "dotnet") psi.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
         foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment[OpenMpWaitPolicy.Variable] = policy;
+        if (policy.StartsWith("spin:"))
+        {
+            psi.Environment.Remove(OpenMpWaitPolicy.Variable);
+            psi.Environment[OpenMpWaitPolicy.SpinCount] = policy["spin:".Length..];
+        }
+        else
+        {
+            psi.Environment.Remove(OpenMpWaitPolicy.SpinCount);
+            psi.Environment[OpenMpWaitPolicy.Variable] = policy;
+        }
         var p = Process.Start(psi)!;
         p.OutputDataReceived += (_, _) => { };
         p.ErrorDataReceived += (_, _) => { };
