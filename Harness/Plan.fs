@@ -333,7 +333,7 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: 
     profile.Ladder.Validate profile.Name
     let b = Builder(profile, data, runsRoot)
     let label (cell: Cell) (seed: int) = sprintf "%s seed %d" cell.Name seed
-    /// A detection cell's runs: one per rung of the profile's ladder over its schedule, each labelled with its
+    /// A cell's runs: one per rung of the profile's ladder over its schedule, each labelled with its
     /// steps where there are several (the minival picks among them when tables are made).
     let rungs (cell: Cell) (seed: int) (steps: int) =
         match profile.Ladder.StepsFor steps with
@@ -445,7 +445,7 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: 
         let labelled = defaultArg cell.LabelledSet "train"
         let detector = DetectorConfig.Preset(profile.BackboneFor cell.Backbone, data.NumClasses, profile.ImageSize)
         SegmentationExperimentConfig(
-            Data = SegmentationDataConfig(VocRoot = m().VocRoot, TrainSet = labelled, ValSet = "val"),
+            Data = SegmentationDataConfig(VocRoot = m().VocRoot, TrainSet = labelled, ValSet = "val").WithMinival(profile.Ladder.MinivalShare),
             Model = SegmentationModelConfig.Miniature(m().SegmentationClasses.Count, profile.ImageSize).WithBackbone(detector.Backbone),
             Augment = Repro.Core.Augment.AugmentConfig.ForLevel(cell.Augment.Id, profile.ImageSize),
             Trainer = trainerOptions profile steps,
@@ -459,10 +459,9 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: 
         b.Add(SegmentationRun config, name, (if asCell then Some cell else None), seed, (init |> Option.map fst |> Option.toList),
               trainSeconds profile steps profile.Segmentation.BatchSize)
 
-    let segmentationStudent (cell: Cell) (seed: int) =
+    let segmentationStudent (cell: Cell) (seed: int) (steps: int) (name: string) =
         let t = teacherCellOf cell
         let s = schedule cell
-        let steps = s.Steps
         let teacherSteps = (schedule t).Steps * profile.TeacherStepsFactor
         let teacherHash = segmentation t seed teacherSteps false (sprintf "teacher %s (%d steps) seed %d" t.Name teacherSteps seed)
         let teacherConfig = segmentationConfig t seed steps None
@@ -487,7 +486,7 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: 
         let config, fromTeacher =
             if cell.StudentFromTeacher then student.StartingFrom(artifact teacherHash Artifacts.segmentationWeights), [ teacherHash ]
             else student, []
-        b.Add(SegmentationRun config, label cell seed, Some cell, seed, pseudoHash :: (init |> Option.map fst |> Option.toList) @ fromTeacher,
+        b.Add(SegmentationRun config, name, Some cell, seed, pseudoHash :: (init |> Option.map fst |> Option.toList) @ fromTeacher,
               trainSeconds profile steps (2 * profile.Segmentation.BatchSize))
 
     for cell in cells do
@@ -501,8 +500,10 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: 
                         if cell.SelfTraining then student cell seed steps name |> ignore
                         elif cell.JointTraining then joint cell seed steps name |> ignore
                         else supervised cell seed steps true name |> ignore
-                | Task.Segmentation when cell.SelfTraining -> segmentationStudent cell seed |> ignore
-                | Task.Segmentation -> segmentation cell seed (schedule cell).Steps true (label cell seed) |> ignore
+                | Task.Segmentation ->
+                    for steps, name in rungs cell seed (schedule cell).Steps do
+                        if cell.SelfTraining then segmentationStudent cell seed steps name |> ignore
+                        else segmentation cell seed steps true name |> ignore
     b.Runs
 
 /// The profile's plan over the paper's tables: its scope's cells planned as above, then one entry per cell left out

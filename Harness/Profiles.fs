@@ -49,12 +49,12 @@ type SegmentationSettings =
       /// Pixels whose teacher confidence is below this become "ignore" in pseudo masks (the paper: 0.5).
       PseudoConfidence: float }
 
-/// How a profile picks each detection cell's number of steps: the paper trains every cell at its own best schedule
+/// How a profile picks each cell's number of steps: the paper trains every cell at its own best schedule
 /// (Appendix H), so pre-trained inits, which converge sooner, are not judged by convergence speed.
 type ScheduleLadder =
     { /// Multiples of the cell's schedule it trains at, one run each; [1.0]: that schedule only, nothing to select.
       Factors: float list
-      /// Share of the labelled train split held out of every detection run as the minival the best rung is picked
+      /// Share of the labelled train split held out of every run as the minival the best rung is picked
       /// by (0 with a single rung). The val split the tables report is never used to select.
       MinivalShare: float }
 
@@ -95,7 +95,7 @@ type Profile =
       Steps: Map<string, int>
       /// Train each cell at the paper's own steps for it (Appendix H, in paper-tables) where it has them.
       UsePaperSchedules: bool
-      /// Detection cells train at each rung of this ladder of their schedule; the best on the minival is the cell's.
+      /// Cells train at each rung of this ladder of their schedule; the best on the minival is the cell's.
       Ladder: ScheduleLadder
       LearningRate: float
       WeightDecay: float
@@ -238,13 +238,13 @@ let full =
       SecondsPerImage = 0.0025
       Scope = None }
 
-/// The miniature study of the central claims, ~6 h on 2 cores (each detection cell on a 3-rung ladder): `full`'s settings on the cells the central claims rest on
+/// The miniature study of the central claims (each cell on a 3-rung ladder of schedules): `full`'s settings on the cells the central claims rest on
 /// (3 seeds each), with the paper's self-training setup (the teacher is the supervised cell itself, not a longer run).
 let defaultProfile =
     let select table rows columns : Grid.CellSelector = { Table = table; Rows = rows; Columns = columns }
     { full with
         Name = "default"
-        Description = "the central claims on the miniature: 3 seeds per cell, each cell's schedule picked on a minival, ~6 h on 2 cores"
+        Description = "the central claims on the miniature: 3 seeds per cell, each cell's schedule picked on a minival (hours)"
         TeacherStepsFactor = 1
         Scope =
             Some [ // Claims 1 and 4: pre-training's effect and self-training's gain at the weakest and strongest augmentation.

@@ -100,7 +100,7 @@ let private plan (a: ParseResults<SweepArgs>) =
             let alpha = if cell.SelfTraining then sprintf ", α %g" s.Alpha else ""
             let steps = r.Kind.Value.Steps
             let ladder =
-                if cell.Task = Domain.Detection && profile.Ladder.Selects then
+                if profile.Ladder.Selects then
                     sprintf " of ladder %s × %d, picked on minival" (profile.Ladder.Factors |> List.map (sprintf "%g") |> String.concat "/") s.Steps
                 else ""
             sprintf "  [%d steps%s, %s%s]" steps ladder s.Source alpha

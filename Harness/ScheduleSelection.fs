@@ -1,6 +1,7 @@
 /// The paper's rule that each cell trains at its own best schedule, applied to records: where a profile's ladder
 /// gave a cell several runs per seed (one per rung, all trained on train less the minival), the cell's record for
-/// that seed is the rung with the best minival AP. The val split the tables report plays no part in the choice.
+/// that seed is the rung with the best minival AP (mIoU for segmentation). The val split the tables report plays no
+/// part in the choice.
 module Repro.Harness.ScheduleSelection
 
 open System.Text
@@ -11,8 +12,11 @@ open Repro.Harness.RunStore
 /// A record's name for a metric measured on the minival ("AP" → "minival_AP").
 let minivalMetric (metric: string) = "minival_" + metric
 
-/// What a rung is judged by.
-let selectionMetric = minivalMetric "AP"
+/// The metric a cell's table shows.
+let private valMetricOf (cell: Cell) = if cell.Task = Segmentation then "mIoU" else "AP"
+
+/// What a rung of `cell` is judged by: its table's metric on the minival.
+let selectionMetricOf (cell: Cell) = minivalMetric (valMetricOf cell)
 
 /// One rung of a cell's ladder for one seed, as recorded.
 type Rung =
@@ -43,7 +47,7 @@ let choose (cell: Cell) (seed: int) (rungs: Rung list) =
     let pending =
         if not failed.IsEmpty then Some(sprintf "the %d-step rung failed" failed.Head.Steps)
         elif not missing.IsEmpty then Some(sprintf "%d of %d rungs not run yet" missing.Length rungs.Length)
-        elif not unscored.IsEmpty then Some(sprintf "the %d-step rung's record has no %s (run without a minival)" unscored.Head.Steps selectionMetric)
+        elif not unscored.IsEmpty then Some(sprintf "the %d-step rung's record has no %s (run without a minival)" unscored.Head.Steps (selectionMetricOf cell))
         else None
     let chosen =
         match pending with
@@ -52,11 +56,11 @@ let choose (cell: Cell) (seed: int) (rungs: Rung list) =
         | None -> Some(rungs |> List.maxBy (fun r -> r.Selection.Value))
     { Cell = cell; Seed = seed; Rungs = rungs; Chosen = chosen; Pending = pending }
 
-let private rungOf (read: string -> RunRecord option) (run: PlannedRun) =
+let private rungOf (read: string -> RunRecord option) (cell: Cell) (run: PlannedRun) =
     let record = read run.Hash
     { Steps = (match run.Kind with Some k -> k.Steps | None -> 0L)
       Hash = run.Hash
-      Selection = record |> Option.filter (fun r -> r.Status = Succeeded) |> Option.bind (fun r -> r.Metrics.TryFind selectionMetric)
+      Selection = record |> Option.filter (fun r -> r.Status = Succeeded) |> Option.bind (fun r -> r.Metrics.TryFind(selectionMetricOf cell))
       Record = record }
 
 /// The ladder choices of `cell` over its planned runs (only seeds with several rungs make a choice).
@@ -65,7 +69,7 @@ let choicesOf (read: string -> RunRecord option) (cell: Cell) (runs: PlannedRun 
     |> List.filter (fun r -> r.Serves cell && r.Blocked.IsNone)
     |> List.groupBy (fun r -> r.Seed)
     |> List.filter (fun (_, seedRuns) -> seedRuns.Length > 1)
-    |> List.map (fun (seed, seedRuns) -> choose cell seed (seedRuns |> List.map (rungOf read)))
+    |> List.map (fun (seed, seedRuns) -> choose cell seed (seedRuns |> List.map (rungOf read cell)))
 
 /// The records that stand for `cell`, one per seed at most: the run's own where a seed has one run, the chosen
 /// rung's where a ladder gave it several, or a failed rung's (so the table says why) where one failed.
@@ -77,7 +81,7 @@ let recordsOf (read: string -> RunRecord option) (cell: Cell) (runs: PlannedRun 
         match seedRuns with
         | [ one ] -> read one.Hash |> Option.toList
         | several ->
-            let c = choose cell seed (several |> List.map (rungOf read))
+            let c = choose cell seed (several |> List.map (rungOf read cell))
             match c.Chosen with
             | Some rung -> Option.toList rung.Record
             | None -> c.Rungs |> List.choose (fun r -> r.Record) |> List.filter (fun r -> r.Status = Failed) |> List.truncate 1)
@@ -91,8 +95,8 @@ let allChoices (read: string -> RunRecord option) (runs: PlannedRun list) =
 let toMarkdown (choices: Choice list) =
     let sb = StringBuilder()
     sb.AppendLine("### Schedules chosen on the minival").AppendLine() |> ignore
-    sb.AppendLine(sprintf "Each cell trains once per rung of the profile's ladder; the rung with the best %s (held out of train) stands for the cell. Val AP is shown, never used." selectionMetric).AppendLine() |> ignore
-    sb.AppendLine("| Cell | Seed | Rungs: steps → minival AP (val AP) | Chosen |") |> ignore
+    sb.AppendLine("Each cell trains once per rung of the profile's ladder; the rung with the best minival AP (mIoU for segmentation; the minival is held out of train) stands for the cell. The val number is shown, never used.").AppendLine() |> ignore
+    sb.AppendLine("| Cell | Seed | Rungs: steps → minival (val) | Chosen |") |> ignore
     sb.AppendLine("|---|---|---|---|") |> ignore
     let metric (r: Rung) (key: string) =
         r.Record |> Option.filter (fun x -> x.Status = Succeeded) |> Option.bind (fun x -> x.Metrics.TryFind key)
@@ -100,7 +104,7 @@ let toMarkdown (choices: Choice list) =
         let rungs =
             c.Rungs
             |> List.map (fun r ->
-                match metric r selectionMetric, metric r "AP" with
+                match metric r (selectionMetricOf c.Cell), metric r (valMetricOf c.Cell) with
                 | Some m, Some v -> sprintf "%d → %.2f (%.2f)" r.Steps m v
                 | _ -> sprintf "%d → %s" r.Steps (match r.Record with Some x when x.Status = Failed -> "failed" | _ -> "not run"))
             |> String.concat "; "

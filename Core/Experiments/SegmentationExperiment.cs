@@ -1,3 +1,4 @@
+using Repro.Core.Data.Fractions;
 using Repro.Core.Augment;
 using Repro.Core.Data;
 using Repro.Core.Data.Batching;
@@ -56,6 +57,16 @@ public static class SegmentationExperiment
         var cache = new ImageCache(data.ImageCacheBytes);
 
         var human = new VocSegmentationDataset(data.VocRoot, data.TrainSet, cache, data.MaskFolder, data.Encoding);
+        VocSegmentationDataset? minival = null;
+        if (data.MinivalShare > 0)
+        {
+            // Carved from train (train ⊂ trainaug), so train and train+aug cells hold out the same images.
+            var source = data.TrainSet == SegmentationDataConfig.MinivalSource ? human
+                : new VocSegmentationDataset(data.VocRoot, SegmentationDataConfig.MinivalSource, cache, data.MaskFolder, data.Encoding);
+            var heldOut = LabelledFraction.SelectHeldOut(source.Ids, data.MinivalShare, 0).ToHashSet(StringComparer.Ordinal);
+            minival = source.Where(heldOut.Contains, "minival");
+            human = human.Where(id => !heldOut.Contains(id), data.TrainSet + " less minival");
+        }
         // Pseudo roots are written by SegmentationPseudoLabeling: palette masks under SegmentationClass.
         var pseudo = config.PseudoMasksRoot is { } root ? new VocSegmentationDataset(root, config.PseudoSet, cache) : null;
         IDetectionDataset train = human;
@@ -139,10 +150,19 @@ public static class SegmentationExperiment
         AtomicFile.WriteAllText(predictionsPath, SegmentationEvaluation.PredictionsJson(eval));
         AtomicFile.WriteAllText(evalPath, SegmentationEvaluation.ToJson(eval));
 
+        var minivalMetrics = new Dictionary<string, double>();
+        if (minival != null)
+        {
+            var scored = SegmentationEvaluation.Evaluate(model, minival, config.EvalBatchSize, ct);
+            AtomicFile.WriteAllText(Path.Combine(outputDirectory, "eval_minival.json"), SegmentationEvaluation.ToJson(scored));
+            minivalMetrics["minival_mIoU"] = Percent(scored.Metrics.MeanIou);
+            minivalMetrics["minival_images"] = minival.Count;
+        }
+
         int trainImages = humanImages + pseudoImages;
         return new SegmentationExperimentResult
         {
-            Metrics = new Dictionary<string, double>
+            Metrics = new Dictionary<string, double>(minivalMetrics)
             {
                 ["mIoU"] = Percent(eval.Metrics.MeanIou),
                 ["pixel_acc"] = Percent(eval.Metrics.PixelAccuracy),

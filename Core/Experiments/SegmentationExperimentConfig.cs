@@ -19,15 +19,26 @@ public sealed record SegmentationDataConfig
     public VocMaskEncoding Encoding { get; init; } = VocMaskEncoding.Palette;
     /// <summary>Decoded-image cache budget (the miniature's 64 px images fit whole).</summary>
     public long ImageCacheBytes { get; init; } = 512L << 20;
+    /// <summary>Share of the <c>train</c> image set held out as a minival (also out of <c>trainaug</c>, which contains
+    /// train), on which the run is also scored so that a schedule can be selected without the val set; 0: none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public double MinivalShare { get; init; }
+
+    /// <summary>The image set a minival is carved from.</summary>
+    public const string MinivalSource = "train";
 
     /// <summary>This data with another training image set (for callers without C# `with`, e.g. F#).</summary>
     public SegmentationDataConfig WithTrainSet(string trainSet) => this with { TrainSet = trainSet };
+
+    /// <summary>This data with a minival of <paramref name="share"/> held out of train (for F#).</summary>
+    public SegmentationDataConfig WithMinival(double share) => this with { MinivalShare = share };
 
     public void Validate()
     {
         foreach (var (name, value) in new[] { ("VocRoot", VocRoot), ("TrainSet", TrainSet), ("ValSet", ValSet), ("MaskFolder", MaskFolder) })
             if (string.IsNullOrWhiteSpace(value)) throw new ArgumentException($"SegmentationDataConfig.{name} is empty", name);
         if (!Enum.IsDefined(Encoding)) throw new ArgumentException($"SegmentationDataConfig.Encoding has unknown value {(int)Encoding}", nameof(Encoding));
+        if (!(MinivalShare >= 0 && MinivalShare <= 0.5)) throw new ArgumentException($"SegmentationDataConfig.MinivalShare must be in [0, 0.5], got {MinivalShare}", nameof(MinivalShare));
         if (ImageCacheBytes < 0) throw new ArgumentException($"SegmentationDataConfig.ImageCacheBytes must be >= 0, got {ImageCacheBytes}", nameof(ImageCacheBytes));
     }
 }

@@ -73,7 +73,7 @@ let ``the ladder picks the rung with the best minival AP, not the best val AP`` 
     // Built so that minival and val disagree: minival's best is the middle rung, val's the shortest.
     let records =
         List.zip rungs [ (10.0, 15.0); (14.0, 11.0); (12.0, 13.0) ]
-        |> List.map (fun (r, (minival, v)) -> r.Hash, recordOf r Succeeded [ selectionMetric, minival; "AP", v ])
+        |> List.map (fun (r, (minival, v)) -> r.Hash, recordOf r Succeeded [ selectionMetricOf cell, minival; "AP", v ])
         |> Map.ofList
     let chosen = recordsOf records.TryFind cell plan
     Assert.Equal<string list>([ rungs.[1].Hash ], chosen |> List.map (fun r -> r.Hash))
@@ -90,17 +90,17 @@ let ``the ladder picks the rung with the best minival AP, not the best val AP`` 
 let ``a tie goes to the shorter schedule; an unfinished ladder chooses nothing; a failed rung shows as the failure`` () =
     let plan, cell, rungs = randS1 ()
     let withRecords (rs: (PlannedRun * RunRecord) list) = rs |> List.map (fun (r, x) -> r.Hash, x) |> Map.ofList
-    let tie = withRecords [ for r in rungs -> r, recordOf r Succeeded [ selectionMetric, 12.0; "AP", float r.Kind.Value.Steps ] ]
+    let tie = withRecords [ for r in rungs -> r, recordOf r Succeeded [ selectionMetricOf cell, 12.0; "AP", float r.Kind.Value.Steps ] ]
     Assert.Equal<string list>([ rungs.[0].Hash ], recordsOf tie.TryFind cell plan |> List.map (fun r -> r.Hash))
 
-    let unfinished = withRecords [ for r in rungs.[0..1] -> r, recordOf r Succeeded [ selectionMetric, 12.0; "AP", 1.0 ] ]
+    let unfinished = withRecords [ for r in rungs.[0..1] -> r, recordOf r Succeeded [ selectionMetricOf cell, 12.0; "AP", 1.0 ] ]
     Assert.Empty(recordsOf unfinished.TryFind cell plan)
     Assert.Equal(Some "1 of 3 rungs not run yet", (choicesOf unfinished.TryFind cell plan |> List.find (fun c -> c.Seed = 0)).Pending)
 
     let failed =
-        withRecords [ rungs.[0], recordOf rungs.[0] Succeeded [ selectionMetric, 30.0; "AP", 30.0 ]
+        withRecords [ rungs.[0], recordOf rungs.[0] Succeeded [ selectionMetricOf cell, 30.0; "AP", 30.0 ]
                       rungs.[1], recordOf rungs.[1] Failed []
-                      rungs.[2], recordOf rungs.[2] Succeeded [ selectionMetric, 12.0; "AP", 1.0 ] ]
+                      rungs.[2], recordOf rungs.[2] Succeeded [ selectionMetricOf cell, 12.0; "AP", 1.0 ] ]
     let shown = recordsOf failed.TryFind cell plan
     Assert.Equal<RunStatus list>([ Failed ], shown |> List.map (fun r -> r.Status))
     Assert.Equal(Some "the 2000-step rung failed", (choicesOf failed.TryFind cell plan |> List.find (fun c -> c.Seed = 0)).Pending)
@@ -115,3 +115,20 @@ let ``a ladder that cannot select, or holds data out for nothing, is refused nam
     Assert.Contains("selects nothing", (Assert.Throws<ArgumentException>(fun () -> planOf wasted |> ignore)).Message)
     let empty = { Profiles.smoke with Ladder = { Factors = []; MinivalShare = 0.0 } }
     Assert.Contains("Ladder.Factors is empty", (Assert.Throws<ArgumentException>(fun () -> planOf empty |> ignore)).Message)
+
+[<Fact>]
+let ``a segmentation cell climbs the same ladder, judged by minival mIoU`` () =
+    let plan = planOf Profiles.defaultProfile
+    let cell = cellAt "segmentation-init" "rand" "S1"
+    let rungs = plan |> List.filter (fun r -> r.Serves cell && r.Seed = 0) |> List.sortBy (fun r -> r.Kind.Value.Steps)
+    Assert.Equal<int64 list>([ 1000L; 2000L; 4000L ], rungs |> List.map (fun r -> r.Kind.Value.Steps))
+    for r in rungs do
+        Assert.Equal(0.1, r.Spec.Value.["config"].["Data"].["MinivalShare"].GetValue<float>())
+    Assert.Equal("minival_mIoU", selectionMetricOf cell)
+    let records =
+        List.zip rungs [ (20.0, 30.0); (25.0, 22.0); (24.0, 28.0) ]
+        |> List.map (fun (r, (minival, v)) -> r.Hash, recordOf r Succeeded [ "minival_mIoU", minival; "mIoU", v ])
+        |> Map.ofList
+    Assert.Equal<string list>([ rungs.[1].Hash ], recordsOf records.TryFind cell plan |> List.map (fun r -> r.Hash))
+    let md = toMarkdown [ choicesOf records.TryFind cell plan |> List.find (fun c -> c.Seed = 0) ]
+    Assert.Contains("2000 → 25.00 (22.00)", md)

@@ -54,6 +54,17 @@ public static class LabelledFraction
         return chosen;
     }
 
+    /// <summary>The same for string ids (a VOC image set), in ordinal order: its own permutation of the sorted ids.</summary>
+    public static string[] SelectHeldOut(IEnumerable<string> imageIds, double share, int seed)
+    {
+        var ids = imageIds.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var perm = SeededPermutation.Create(ids.Length, SeededPermutation.Combine(seed, 0x4D494E4956414C)); // "MINIVAL"
+        var chosen = new string[HeldOutCountFor(ids.Length, share)];
+        for (int i = 0; i < chosen.Length; i++) chosen[i] = ids[perm[i]];
+        Array.Sort(chosen, StringComparer.Ordinal);
+        return chosen;
+    }
+
     /// <summary>A manifest for the fraction of the images in a read instances file, drawn from what remains after
     /// the held-out share (none by default).</summary>
     public static LabelledFractionManifest CreateManifest(Coco.CocoReadResult source, double fraction, int seed, double heldOutShare = 0)

@@ -63,6 +63,22 @@ public sealed class VocSegmentationDataset : IDetectionDataset
             throw new InvalidDataException($"{listFile}: {missingCount} files missing under {Root}, first: {string.Join(", ", missing)}");
     }
 
+    VocSegmentationDataset(VocSegmentationDataset source, string name, int[] keep)
+    {
+        Root = source.Root;
+        ImageSet = name;
+        Encoding = source.Encoding;
+        _cache = source._cache;
+        _ids = keep.Select(k => source._ids[k]).ToArray();
+        _images = keep.Select(k => source._images[k]).ToArray();
+        _masks = keep.Select(k => source._masks[k]).ToArray();
+    }
+
+    /// <summary>The images whose ids <paramref name="keep"/> accepts, in this set's order, as a set named
+    /// <paramref name="name"/> (e.g. a minival held out of train).</summary>
+    public VocSegmentationDataset Where(Func<string, bool> keep, string name) =>
+        new(this, name, Enumerable.Range(0, _ids.Length).Where(k => keep(_ids[k])).ToArray());
+
     public string Root { get; }
     public string ImageSet { get; }
     public VocMaskEncoding Encoding { get; }
