@@ -12,12 +12,14 @@ namespace Repro.Core.Tests.Regimes.SelfTraining;
 [Collection(TorchGlobalRngCollection.Name)]
 public class SelfTrainingEndToEndTests(SelfTrainingFixture f) : TorchTestBase, IClassFixture<SelfTrainingFixture>
 {
-    /// <summary>The teacher's detections on the unlabeled pool, computed here independently of PseudoLabeling.</summary>
+    /// <summary>The teacher's detections on the unlabeled pool, computed here independently of PseudoLabeling, in
+    /// batches of the labelling config's size: another batch size picks other conv kernels, whose scores differ in
+    /// the last float bit, and the tests compare scores exactly (the threshold sits on one of them).</summary>
     List<ImageDetections> TeacherDetections()
     {
         using var teacher = new RetinaNet(f.Detector);
         StateDictIO.Load(teacher, f.TeacherWeights);
-        return DetectorInference.Run(teacher, new UnlabeledImageFolder(f.Manifest.UnlabeledImages), 7).Detections.ToList();
+        return DetectorInference.Run(teacher, new UnlabeledImageFolder(f.Manifest.UnlabeledImages), f.Labelling(0.5, 1).BatchSize).Detections.ToList();
     }
 
     /// <summary>A threshold in the middle of the teacher's scores, so some detections pass and some do not: the median
