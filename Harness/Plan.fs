@@ -494,16 +494,13 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: 
             match blockedReason data cell with
             | Some why -> b.AddBlocked(cell, seed, label cell seed, why)
             | None ->
-                match cell.Task with
-                | Task.Detection ->
-                    for steps, name in rungs cell seed (schedule cell).Steps do
-                        if cell.SelfTraining then student cell seed steps name |> ignore
-                        elif cell.JointTraining then joint cell seed steps name |> ignore
-                        else supervised cell seed steps true name |> ignore
-                | Task.Segmentation ->
-                    for steps, name in rungs cell seed (schedule cell).Steps do
-                        if cell.SelfTraining then segmentationStudent cell seed steps name |> ignore
-                        else segmentation cell seed steps true name |> ignore
+                for steps, name in rungs cell seed (schedule cell).Steps do
+                    match cell.Task with
+                    | Task.Detection when cell.SelfTraining -> student cell seed steps name |> ignore
+                    | Task.Detection when cell.JointTraining -> joint cell seed steps name |> ignore
+                    | Task.Detection -> supervised cell seed steps true name |> ignore
+                    | Task.Segmentation when cell.SelfTraining -> segmentationStudent cell seed steps name |> ignore
+                    | Task.Segmentation -> segmentation cell seed steps true name |> ignore
     b.Runs
 
 /// The profile's plan over the paper's tables: its scope's cells planned as above, then one entry per cell left out

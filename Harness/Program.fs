@@ -348,11 +348,13 @@ let private golden (a: ParseResults<GoldenArgs>) =
         // The snapshot first, before planning (which may generate the miniature): where a known profile has none,
         // that is the error to report. An unknown profile name is left to the planner's error.
         let name = r.GetResult(SweepArgs.Profile, defaultValue = "default")
-        if List.contains name Profiles.names then
-            Golden.readSnapshot (Golden.snapshotPath (r.GetResult(Golden_Root, defaultValue = "golden")) name) |> ignore
+        let early =
+            if List.contains name Profiles.names then
+                Some(Golden.readSnapshot (Golden.snapshotPath (r.GetResult(Golden_Root, defaultValue = "golden")) name))
+            else None
         let profile, store, paperTables, _, plan = planned false r
         let snapshotFile, toleranceFile = goldenFiles r profile
-        let snapshot = Golden.readSnapshot snapshotFile
+        let snapshot = match early with Some s -> s | None -> Golden.readSnapshot snapshotFile
         let outcome =
             goldenOutcome (r.GetResult(Layer, defaultValue = "auto")) (Golden.readTolerances toleranceFile) (not (r.GetResults Only).IsEmpty)
                 snapshot profile paperTables store plan

@@ -63,20 +63,20 @@ let private rungOf (read: string -> RunRecord option) (cell: Cell) (run: Planned
       Selection = record |> Option.filter (fun r -> r.Status = Succeeded) |> Option.bind (fun r -> r.Metrics.TryFind(selectionMetricOf cell))
       Record = record }
 
+/// `cell`'s runnable runs, by seed.
+let private runsBySeed (cell: Cell) (runs: PlannedRun list) =
+    runs |> List.filter (fun r -> r.Serves cell && r.Blocked.IsNone) |> List.groupBy (fun r -> r.Seed)
+
 /// The ladder choices of `cell` over its planned runs (only seeds with several rungs make a choice).
 let choicesOf (read: string -> RunRecord option) (cell: Cell) (runs: PlannedRun list) =
-    runs
-    |> List.filter (fun r -> r.Serves cell && r.Blocked.IsNone)
-    |> List.groupBy (fun r -> r.Seed)
+    runsBySeed cell runs
     |> List.filter (fun (_, seedRuns) -> seedRuns.Length > 1)
     |> List.map (fun (seed, seedRuns) -> choose cell seed (seedRuns |> List.map (rungOf read cell)))
 
 /// The records that stand for `cell`, one per seed at most: the run's own where a seed has one run, the chosen
 /// rung's where a ladder gave it several, or a failed rung's (so the table says why) where one failed.
 let recordsOf (read: string -> RunRecord option) (cell: Cell) (runs: PlannedRun list) =
-    runs
-    |> List.filter (fun r -> r.Serves cell && r.Blocked.IsNone)
-    |> List.groupBy (fun r -> r.Seed)
+    runsBySeed cell runs
     |> List.collect (fun (seed, seedRuns) ->
         match seedRuns with
         | [ one ] -> read one.Hash |> Option.toList

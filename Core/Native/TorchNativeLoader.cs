@@ -75,7 +75,7 @@ public static class TorchNativeLoader
         }
         catch (DllNotFoundException e) when (e.Message.Contains("GLIBCXX_") || e.Message.Contains("CXXABI_"))
         {
-            return LoadPatched(stock, e.Message);
+            return LoadPatched(stock, e.Message, waitPolicy);
         }
         catch (DllNotFoundException e)
         {
@@ -85,7 +85,7 @@ public static class TorchNativeLoader
         }
     }
 
-    static IntPtr LoadPatched(string stock, string loaderError)
+    static IntPtr LoadPatched(string stock, string loaderError, string waitPolicy)
     {
         var image = File.ReadAllBytes(stock);
         var elf = new ElfVersionNeeds(image, stock);
@@ -125,7 +125,7 @@ public static class TorchNativeLoader
         var handle = NativeLibrary.Load(patched);
         Report = $"TorchSharp native: system libstdc++ lacks {string.Join(", ", missing.Select(m => m.Version))}; " +
                  $"using {patched} (that requirement marked weak; its only symbol, std::ios_base_library_init, is never called); " +
-                 $"{OpenMpWaitPolicy.Variable}={OpenMpWaitPolicy.Current() ?? "unset"}";
+                 $"{OpenMpWaitPolicy.Variable}={waitPolicy}";
         if (created) Console.Error.WriteLine($"[repro] {Report}");
         return handle;
     }

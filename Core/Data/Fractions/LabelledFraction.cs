@@ -22,14 +22,21 @@ public static class LabelledFraction
     }
 
     /// <summary>The chosen image ids, ascending. Duplicated input ids count once; input order does not matter.</summary>
-    public static long[] Select(IEnumerable<long> imageIds, double fraction, int seed)
+    public static long[] Select(IEnumerable<long> imageIds, double fraction, int seed) =>
+        FirstOfPermutation(imageIds, Comparer<long>.Default, SeededPermutation.Combine(seed, Labelled), n => CountFor(n, fraction));
+
+    const long Labelled = 0x4C4142454C4C4544; // "LABELLED"
+    const long Minival = 0x4D494E4956414C;    // "MINIVAL"
+
+    /// <summary>The distinct ids sorted by <paramref name="order"/>, permuted with <paramref name="stream"/>; the
+    /// first <paramref name="count"/>(N) of them, sorted again.</summary>
+    static T[] FirstOfPermutation<T>(IEnumerable<T> imageIds, IComparer<T> order, ulong stream, Func<int, int> count)
     {
-        var ids = imageIds.Distinct().Order().ToArray();
-        var perm = SeededPermutation.Create(ids.Length, SeededPermutation.Combine(seed, 0x4C4142454C4C4544)); // "LABELLED"
-        int n = CountFor(ids.Length, fraction);
-        var chosen = new long[n];
-        for (int i = 0; i < n; i++) chosen[i] = ids[perm[i]];
-        Array.Sort(chosen);
+        var ids = imageIds.Distinct().Order(order).ToArray();
+        var perm = SeededPermutation.Create(ids.Length, stream);
+        var chosen = new T[count(ids.Length)];
+        for (int i = 0; i < chosen.Length; i++) chosen[i] = ids[perm[i]];
+        Array.Sort(chosen, order);
         return chosen;
     }
 
@@ -44,26 +51,12 @@ public static class LabelledFraction
 
     /// <summary>The held-out image ids, ascending: the first round(s·N) of a permutation drawn with its own stream of
     /// <paramref name="seed"/> (independent of the fraction's).</summary>
-    public static long[] SelectHeldOut(IEnumerable<long> imageIds, double share, int seed)
-    {
-        var ids = imageIds.Distinct().Order().ToArray();
-        var perm = SeededPermutation.Create(ids.Length, SeededPermutation.Combine(seed, 0x4D494E4956414C)); // "MINIVAL"
-        var chosen = new long[HeldOutCountFor(ids.Length, share)];
-        for (int i = 0; i < chosen.Length; i++) chosen[i] = ids[perm[i]];
-        Array.Sort(chosen);
-        return chosen;
-    }
+    public static long[] SelectHeldOut(IEnumerable<long> imageIds, double share, int seed) =>
+        FirstOfPermutation(imageIds, Comparer<long>.Default, SeededPermutation.Combine(seed, Minival), n => HeldOutCountFor(n, share));
 
-    /// <summary>The same for string ids (a VOC image set), in ordinal order: its own permutation of the sorted ids.</summary>
-    public static string[] SelectHeldOut(IEnumerable<string> imageIds, double share, int seed)
-    {
-        var ids = imageIds.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        var perm = SeededPermutation.Create(ids.Length, SeededPermutation.Combine(seed, 0x4D494E4956414C)); // "MINIVAL"
-        var chosen = new string[HeldOutCountFor(ids.Length, share)];
-        for (int i = 0; i < chosen.Length; i++) chosen[i] = ids[perm[i]];
-        Array.Sort(chosen, StringComparer.Ordinal);
-        return chosen;
-    }
+    /// <summary>The same for string ids (a VOC image set), in ordinal order.</summary>
+    public static string[] SelectHeldOut(IEnumerable<string> imageIds, double share, int seed) =>
+        FirstOfPermutation(imageIds, StringComparer.Ordinal, SeededPermutation.Combine(seed, Minival), n => HeldOutCountFor(n, share));
 
     /// <summary>A manifest for the fraction of the images in a read instances file, drawn from what remains after
     /// the held-out share (none by default).</summary>
