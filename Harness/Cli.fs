@@ -3,6 +3,13 @@ module Repro.Harness.Cli
 
 open Argu
 
+/// Where a sweep's runs execute.
+type SweepBackend =
+    /// Worker processes on this machine.
+    | Local
+    /// Slurm job arrays, against a results folder every node sees.
+    | Slurm
+
 /// Options of the commands that plan or run the grid.
 type SweepArgs =
     | [<AltCommandLine("-p")>] Profile of name: string
@@ -20,7 +27,19 @@ type SweepArgs =
     | Workers of count: int
     | Max_Memory_Gb of gigabytes: float
     | Layer of layer: string
+    | Backend of backend: SweepBackend
+    | Dry_Run
+    | No_Wait
+    | Poll_Seconds of seconds: float
+    | Partition of name: string
+    | Account of name: string
+    | Time of limit: string
+    | Mem_Gb of gigabytes: float
+    | Cpus_Per_Task of count: int
+    | Gpus_Per_Task of count: int
+    | Sbatch_Option of option: string
     | [<Hidden>] Execute of hash: string
+    | [<Hidden>] Slurm_Task of hash: string
     interface IArgParserTemplate with
         member a.Usage =
             match a with
@@ -39,7 +58,19 @@ type SweepArgs =
             | Workers _ -> "runs at once, each in its own process (default: the profile's; default profile 2). On 2 cores, --workers 2 (1 thread each) trains ~1.6x faster than one 2-thread run."
             | Max_Memory_Gb _ -> "with --workers: a worker whose resident memory exceeds this is killed and its run recorded as failed (default: 90% of memory / workers)."
             | Layer _ -> "golden check: auto (default: exact where the runs' platform matches the snapshot's, statistical elsewhere) | exact | statistical."
+            | Backend _ -> "local (default: worker processes here) | slurm (job arrays; the results folder, data cache and repro build must be on paths every node sees)."
+            | Dry_Run -> "with --backend slurm: print the sbatch scripts that would be submitted, and submit nothing."
+            | No_Wait -> "with --backend slurm: submit and return; the same command without it follows the tasks later."
+            | Poll_Seconds _ -> "with --backend slurm: seconds between two looks at the queue (default 10)."
+            | Partition _ -> "with --backend slurm: the partition to submit to (default: the profile's, else Slurm's default)."
+            | Account _ -> "with --backend slurm: the account to charge (default: the profile's, else none)."
+            | Time _ -> "with --backend slurm: each task's time limit, e.g. 02:00:00 (default: the profile's, else 4x the largest run estimate of its array, at least 15 min)."
+            | Mem_Gb _ -> "with --backend slurm: memory per task in GB (default: the profile's; miniature 3)."
+            | Cpus_Per_Task _ -> "with --backend slurm: CPUs per task, also each run's threads (default: the profile's; miniature 1, paper 8)."
+            | Gpus_Per_Task _ -> "with --backend slurm: GPUs per task, as --gres=gpu:N (default: the profile's; paper 1)."
+            | Sbatch_Option _ -> "with --backend slurm: one more #SBATCH option, verbatim (e.g. --qos=long); repeat it for several."
             | Execute _ -> "internal: run the one planned run with this hash, without the folder lock (a --workers sweep's worker)."
+            | Slurm_Task _ -> "internal: run the one planned run with this hash as a Slurm task (shared folder lock, the run's own lock, never over a record)."
 
 /// One cell outside the paper's tables: any coordinates of the grid, under a profile's scale.
 type TrainArgs =

@@ -79,6 +79,25 @@ type ScheduleLadder =
 /// One schedule per cell, no minival.
 let singleSchedule = { Factors = [ 1.0 ]; MinivalShare = 0.0 }
 
+/// What each task asks of Slurm when the grid is swept as job arrays (`repro sweep --backend slurm`; the CLI's
+/// --partition, --account, --time, --mem-gb, --cpus-per-task, --gpus-per-task and --sbatch-option override it).
+/// Execution only: never part of a run's name.
+type SlurmSettings =
+    { Partition: string option
+      Account: string option
+      /// A task's wall-time limit in Slurm's format ("HH:MM:SS", "D-HH:MM:SS"); None: 4 × the largest estimate of
+      /// the array's runs (the planner runs short on the miniature, ~2.5×), at least 15 minutes.
+      Time: string option
+      MemoryGb: float
+      /// Also the run's CPU threads (`--threads`), as for a local worker.
+      CpusPerTask: int
+      GpusPerTask: int
+      /// Further `#SBATCH` options, written verbatim (e.g. "--qos=long").
+      Options: string list }
+
+/// The miniature's tasks: one core each (as a local worker), room for the largest default run (1.5 GB resident).
+let slurmOneCore = { Partition = None; Account = None; Time = None; MemoryGb = 3.0; CpusPerTask = 1; GpusPerTask = 0; Options = [] }
+
 type Profile =
     { Name: string
       Description: string
@@ -124,6 +143,7 @@ type Profile =
       Threads: int
       /// Runs at once, each in its own process (`repro sweep --workers` overrides it).
       Workers: int
+      Slurm: SlurmSettings
       /// Rough cost of one training image (seconds) on the reference machine, for `repro plan` estimates.
       SecondsPerImage: float
       /// The table cells this profile runs (None: every cell of every table). Cells left out are planned and shown
@@ -180,6 +200,7 @@ let smoke =
       Device = "cpu"
       Threads = 2
       Workers = 1
+      Slurm = slurmOneCore
       SecondsPerImage = 0.007
       Scope =
           Some [ // each augmentation level once; pre-training and self-training at the weakest and strongest
@@ -235,6 +256,7 @@ let full =
       Threads = 2
       // Two 1-thread runs train ~1.6x the images/s of one 2-thread run on 2 cores (README, Performance).
       Workers = 2
+      Slurm = slurmOneCore
       SecondsPerImage = 0.0025
       Scope = None }
 
@@ -290,6 +312,7 @@ let paper (cocoRoot: string) (vocRoot: string option) (imagenetRoot: string opti
       Device = device
       Threads = 0
       Workers = 1
+      Slurm = { slurmOneCore with MemoryGb = 64.0; CpusPerTask = 8; GpusPerTask = 1 }
       SecondsPerImage = 0.01
       Scope = None }
 

@@ -85,9 +85,18 @@ let private plan (a: ParseResults<SweepArgs>) =
     let schedules = Grid.schedules (PaperTables.loadAll paperTables)
     printfn "profile %s: %s" profile.Name profile.Description
     printfn "data: %s" data.Description
+    // The runs Slurm holds for this folder now, by hash (a folder that never submitted asks nothing of Slurm).
+    let withSlurm =
+        try SlurmQueue.live store.Root |> List.map (fun (s, state) -> s.Hash, (s, state)) |> Map.ofList
+        with SlurmQueue.SlurmUnavailable why ->
+            eprintfn "plan: %s lists Slurm submissions, but Slurm cannot be asked about them (%s)" (SlurmQueue.submissionsPath store.Root) why
+            Map.empty
     let status (r: Plan.PlannedRun) =
         match r.Blocked, store.TryRead r.Hash with
         | Some why, _ -> "blocked: " + why
+        | None, record when withSlurm.ContainsKey r.Hash && (record.IsNone || record.Value.Status = RunStore.Failed) ->
+            let s, state = withSlurm.[r.Hash]
+            sprintf "%s under Slurm (task %s)" (match state with "PENDING" -> "queued" | st -> st.ToLowerInvariant()) s.TaskId
         | None, Some rec' when rec'.Status = RunStore.Succeeded -> "done"
         | None, Some _ -> "failed (use --retry-failed)"
         | None, None -> sprintf "to do (~%.0f s)" r.EstimatedSeconds
@@ -106,10 +115,12 @@ let private plan (a: ParseResults<SweepArgs>) =
             sprintf "  [%d steps%s, %s%s]" steps ladder s.Source alpha
         | _ -> ""
     for r, st in statuses do printfn "  %-16s %-52s %s%s" r.Hash r.Label st (schedule r)
-    let todo = Sweep.pending store false runs
+    let todo = Sweep.pending store false runs |> List.filter (fun r -> not (withSlurm.ContainsKey r.Hash))
     let count (prefix: string) = statuses |> List.filter (fun (_, st) -> st.StartsWith prefix) |> List.length
-    printfn "%d runs: %d to do (~%.1f min), %d recorded, %d blocked" runs.Length todo.Length
+    let slurmCount = statuses |> List.filter (fun (_, st) -> st.Contains " under Slurm (task ") |> List.length
+    printfn "%d runs: %d to do (~%.1f min), %d recorded, %d blocked%s" runs.Length todo.Length
         ((todo |> List.sumBy (fun r -> r.EstimatedSeconds)) / 60.0) (count "done" + count "failed") (count "blocked")
+        (if slurmCount > 0 then sprintf ", %d with Slurm" slurmCount else "")
     ExitCode.Ok
 
 let private cancellation () =
@@ -154,7 +165,7 @@ let private workerStart (a: ParseResults<SweepArgs>) (threads: int) (run: Plan.P
     psi.Environment.[Runner.codeVersionVariable] <- Runner.codeVersion.Force()
     psi
 
-let private sweep (a: ParseResults<SweepArgs>) (profile: Profiles.Profile) store runs =
+let private localSweep (a: ParseResults<SweepArgs>) (profile: Profiles.Profile) store runs =
     let asked = a.GetResult(Workers, defaultValue = profile.Workers)
     if asked < 1 then raise (ArgumentException(sprintf "--workers must be >= 1, got %d" asked))
     // More workers than the cores and memory allow would only be killed by the watchdog or slow each other down.
@@ -183,6 +194,87 @@ let private sweep (a: ParseResults<SweepArgs>) (profile: Profiles.Profile) store
         (s.WallSeconds / 60.0)
     s
 
+/// The flags that only mean something to the Slurm backend.
+let private slurmOnly (arg: SweepArgs) =
+    match arg with
+    | Dry_Run | No_Wait | Poll_Seconds _ | Partition _ | Account _ | Time _ | Mem_Gb _ | Cpus_Per_Task _ | Gpus_Per_Task _
+    | Sbatch_Option _ -> true
+    | _ -> false
+
+/// The profile's Slurm settings with the command line's overrides, checked.
+let private slurmSettings (a: ParseResults<SweepArgs>) (profile: Profiles.Profile) : Profiles.SlurmSettings =
+    let s = profile.Slurm
+    let atLeast (flag: string) (bound: int) (value: int) =
+        if value < bound then raise (ArgumentException(sprintf "%s must be >= %d, got %d" flag bound value))
+        value
+    let time =
+        a.TryGetResult Time
+        |> Option.map (fun t ->
+            // Slurm's forms: minutes, M:S, H:M:S, D-H, D-H:M, D-H:M:S.
+            if not (Text.RegularExpressions.Regex.IsMatch(t, @"^(\d+-\d+(:\d+){0,2}|\d+(:\d+){0,2})$")) then
+                raise (ArgumentException(sprintf "--time %s: not a Slurm time limit (e.g. 90, 02:00:00, 1-12:00:00)" t))
+            t)
+    { s with
+        Partition = a.TryGetResult Partition |> Option.orElse s.Partition
+        Account = a.TryGetResult Account |> Option.orElse s.Account
+        Time = time |> Option.orElse s.Time
+        MemoryGb = a.TryGetResult Mem_Gb |> Option.map (fun g -> if g <= 0.0 then raise (ArgumentException(sprintf "--mem-gb must be > 0, got %g" g)) else g) |> Option.defaultValue s.MemoryGb
+        CpusPerTask = a.TryGetResult Cpus_Per_Task |> Option.map (atLeast "--cpus-per-task" 1) |> Option.defaultValue s.CpusPerTask
+        GpusPerTask = a.TryGetResult Gpus_Per_Task |> Option.map (atLeast "--gpus-per-task" 0) |> Option.defaultValue s.GpusPerTask
+        Options = s.Options @ a.GetResults Sbatch_Option }
+
+/// How a Slurm task starts this program on one run: `sweep` with the same profile, data and selection arguments, the
+/// results folder as an absolute path, in this working directory, with this sweep's code version.
+let private slurmTaskCommand (a: ParseResults<SweepArgs>) (store: RunStore.RunStore) : SlurmJobs.TaskCommand =
+    let psi = Workers.thisProgram ()
+    let kept =
+        a.GetAllResults()
+        |> List.filter (fun arg ->
+            not (slurmOnly arg)
+            && (match arg with
+                | SweepArgs.Results _ | SweepArgs.Workers _ | Max_Memory_Gb _ | SweepArgs.Threads _ | Execute _ | Slurm_Task _ | Backend _
+                | Layer _ | Golden_Root _ -> false
+                | _ -> true))
+    { Program = psi.FileName :: List.ofSeq psi.ArgumentList
+      Arguments = "sweep" :: List.ofArray (a.Parser.PrintCommandLineArguments(kept @ [ SweepArgs.Results(Path.GetFullPath store.Root) ]))
+      WorkingDirectory = Environment.CurrentDirectory
+      Environment = [ Runner.codeVersionVariable, Runner.codeVersion.Force(); "REPRO_PLAIN_PROGRESS", "1" ] }
+
+let private slurmSweep (a: ParseResults<SweepArgs>) (profile: Profiles.Profile) (store: RunStore.RunStore) runs =
+    if a.Contains Workers || a.Contains Max_Memory_Gb then
+        raise (ArgumentException "--workers and --max-memory-gb apply to the local backend; with --backend slurm, Slurm decides how many tasks run at once (--cpus-per-task, --mem-gb)")
+    if a.Contains SweepArgs.Threads then
+        raise (ArgumentException "--threads: with --backend slurm each run gets --cpus-per-task threads")
+    let poll = a.GetResult(Poll_Seconds, defaultValue = 10.0)
+    if poll <= 0.0 then raise (ArgumentException(sprintf "--poll-seconds must be > 0, got %g" poll))
+    Runner.codeVersion.Force() |> ignore
+    let options : SlurmSweep.Options =
+        { Settings = slurmSettings a profile; Command = slurmTaskCommand a store; JobName = "repro-" + profile.Name
+          DryRun = a.Contains Dry_Run; Wait = not (a.Contains No_Wait); PollSeconds = poll }
+    let s = SlurmSweep.run store runs (a.Contains SweepArgs.Retry_Failed) options (cancellation ())
+    if not options.DryRun && options.Wait then
+        eprintfn "sweep done: %d ran, %d failed, %s, %d blocked (%.1f min)" s.Ran s.Failed (Sweep.recordedText s.Skipped s.SkippedFailed) s.Blocked
+            (s.WallSeconds / 60.0)
+    s
+
+/// A sweep on the backend the command line names (local unless --backend slurm).
+let private sweep (a: ParseResults<SweepArgs>) (profile: Profiles.Profile) store runs =
+    match a.GetResult(Backend, defaultValue = Local) with
+    | Slurm -> slurmSweep a profile store runs
+    | Local ->
+        match a.GetAllResults() |> List.tryFind slurmOnly with
+        | Some arg -> raise (ArgumentException(sprintf "%s only applies with --backend slurm" (a.Parser.PrintCommandLineArguments [ arg ]).[0]))
+        | None -> localSweep a profile store runs
+
+/// Whether the sweep only submitted (or printed) Slurm jobs, so there is nothing new to report yet.
+let private onlySubmits (a: ParseResults<SweepArgs>) = a.Contains Dry_Run || a.Contains No_Wait
+
+/// A Slurm task: one run, progress as `@progress` lines on stdout (into the task's log, where the sweep reads them).
+let private slurmTask (a: ParseResults<SweepArgs>) (store: RunStore.RunStore) (runs: Plan.PlannedRun list) (hash: string) =
+    let progress = { new IProgress<Repro.Core.Training.TrainingProgress> with
+                        member _.Report p = Console.Out.WriteLine(Workers.formatProgress p); Console.Out.Flush() }
+    SlurmSweep.task store runs hash (a.Contains SweepArgs.Retry_Failed) progress (cancellation ())
+
 /// A worker of a sweep with --workers: executes one planned run (its parent holds the folder's lock) and reports progress
 /// as `@progress` lines on stdout.
 let private execute (store: RunStore.RunStore) (runs: Plan.PlannedRun list) (hash: string) =
@@ -205,12 +297,14 @@ let private execute (store: RunStore.RunStore) (runs: Plan.PlannedRun list) (has
 let private reproduce (a: ParseResults<SweepArgs>) =
     let profile, store, paperTables, _, plan = planned true a
     let s = sweep a profile store plan
-    let rendered = Report.compute paperTables store plan
-    let path = Report.write profile.Name store.Root rendered
-    for t in rendered.Tables do printfn "%s" (Tables.toMarkdown profile.Name t)
-    printfn "%s" (Claims.toMarkdown Report.level rendered.Claims)
-    printfn "wrote %s" path
-    if Sweep.anyFailed s then ExitCode.Failed else ExitCode.Ok
+    if onlySubmits a then ExitCode.Ok
+    else
+        let rendered = Report.compute paperTables store plan
+        let path = Report.write profile.Name store.Root rendered
+        for t in rendered.Tables do printfn "%s" (Tables.toMarkdown profile.Name t)
+        printfn "%s" (Claims.toMarkdown Report.level rendered.Claims)
+        printfn "wrote %s" path
+        if Sweep.anyFailed s then ExitCode.Failed else ExitCode.Ok
 
 let private tables (a: ParseResults<SweepArgs>) =
     let profile, store, paperTables, _, plan = planned false a
@@ -521,9 +615,10 @@ let main argv =
         | Plan a -> plan a
         | Sweep a ->
             let profile, store, _, _, plan = planned true a
-            match a.TryGetResult Execute with
-            | Some hash -> execute store plan hash
-            | None -> if Sweep.anyFailed (sweep a profile store plan) then ExitCode.Failed else ExitCode.Ok
+            match a.TryGetResult Execute, a.TryGetResult Slurm_Task with
+            | Some hash, _ -> execute store plan hash
+            | None, Some hash -> slurmTask a store plan hash
+            | None, None -> if Sweep.anyFailed (sweep a profile store plan) then ExitCode.Failed else ExitCode.Ok
         | Train a -> train a
         | Tables a -> tables a
         | Claims a -> claims a
@@ -536,6 +631,7 @@ let main argv =
     | :? ArgumentException as e -> eprintfn "error: %s" e.Message; ExitCode.Usage
     | :? OperationCanceledException -> eprintfn "stopped; run the same command again to resume"; ExitCode.Failed
     | RunStore.Locked _ as e -> eprintfn "error: %s" e.Message; ExitCode.Failed
+    | SlurmQueue.SlurmUnavailable _ as e -> eprintfn "error: %s" e.Message; ExitCode.Failed
     | RunStore.NotWritable _ as e -> eprintfn "error: %s" e.Message; ExitCode.Usage
     | :? Repro.Core.Native.TorchNativeLoadException as e -> eprintfn "error: %s" e.Message; ExitCode.Failed
     | :? FileNotFoundException as e -> eprintfn "error: %s" e.Message; ExitCode.Usage

@@ -85,21 +85,66 @@ type RunStore(root: string) =
                 if File.Exists p then Some(readRecord p (Path.GetFileName d)) else None)
             |> List.ofArray
 
-/// An exclusive lock on a results folder for the life of a sweep. The OS releases it if the process dies, so a
-/// killed sweep never leaves a stale lock behind.
+/// Opens `path` holding an OS lock on it (flock: exclusive, or shared where `shared`), retrying for `waitSeconds`;
+/// None while another process holds a conflicting lock. The OS drops the lock when the process dies.
+let tryLock (path: string) (shared: bool) (waitSeconds: float) =
+    let clock = Diagnostics.Stopwatch.StartNew()
+    let share = if shared then FileShare.ReadWrite else FileShare.None
+    let rec attempt () =
+        try Some(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, share))
+        with :? IOException when clock.Elapsed.TotalSeconds < waitSeconds ->
+            Threading.Thread.Sleep 1000
+            attempt ()
+    try attempt () with :? IOException -> None
+
+/// A lock on a results folder. A local sweep holds it exclusively for its whole life, so two sweeps cannot write the
+/// folder at once. Slurm tasks, and the `sweep --backend slurm` that follows them, hold it shared: any number of them
+/// at once, on any node of a shared file system with working locks, but never beside a local sweep.
 type SweepLock private (stream: FileStream) =
+    static let lockPath root = Path.Combine(root, "sweep.lock")
+    // The lock file itself cannot be read while held, so the local holder is described in a file beside it.
+    static let ownerPath root = Path.Combine(root, "sweep.owner")
+
     static member Acquire(root: string) =
         ensureWritable "--results" root
-        let path = Path.Combine(root, "sweep.lock")
-        // The lock file itself cannot be read while held, so the holder is described in a file beside it.
-        let owner = Path.Combine(root, "sweep.owner")
-        try
-            let fs = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None)
-            Repro.Core.AtomicFile.WriteAllText(owner, sprintf "pid %d on %s since %O" Environment.ProcessId Environment.MachineName DateTime.UtcNow)
+        match tryLock (lockPath root) false 0.0 with
+        | Some fs ->
+            Repro.Core.AtomicFile.WriteAllText(ownerPath root, sprintf "pid %d on %s since %O" Environment.ProcessId Environment.MachineName DateTime.UtcNow)
             Ok(new SweepLock(fs))
-        with :? IOException ->
-            let holder = try File.ReadAllText(owner).Trim() with _ -> "unknown process"
-            Error(sprintf "%s is locked by another sweep (%s); wait for it or use another --results folder" root holder)
+        | None ->
+            let holder = try File.ReadAllText(ownerPath root).Trim() with _ -> "unknown process"
+            Error(sprintf "%s is locked by another sweep (last local sweep: %s) or by Slurm tasks running on it (`repro plan` shows them); wait for it or use another --results folder" root holder)
+
+    /// The shared hold of a Slurm task or of the sweep that follows them; waits up to `waitSeconds` for a local sweep
+    /// to end.
+    static member AcquireShared(root: string, waitSeconds: float) =
+        ensureWritable "--results" root
+        match tryLock (lockPath root) true waitSeconds with
+        | Some fs -> Ok(new SweepLock(fs))
+        | None ->
+            let holder = try File.ReadAllText(ownerPath root).Trim() with _ -> "unknown process"
+            Error(sprintf "%s is locked by a local sweep (%s); Slurm tasks cannot write it meanwhile" root holder)
+
+    interface IDisposable with
+        member _.Dispose() = stream.Dispose()
+
+/// An exclusive lock on one run's folder, held by the process executing it under Slurm: a second task for the same
+/// run (two submitters, a requeue) finds it held and leaves the run alone; a poller that finds it free knows nobody
+/// is running the run any more.
+type RunLock private (stream: FileStream) =
+    static let pathOf (store: RunStore) hash = Path.Combine(store.RunDir hash, "run.lock")
+
+    static member TryAcquire(store: RunStore, hash: string, waitSeconds: float) =
+        Directory.CreateDirectory(store.RunDir hash) |> ignore
+        tryLock (pathOf store hash) false waitSeconds |> Option.map (fun fs -> new RunLock(fs))
+
+    /// Whether some process holds the run's lock now (probed by taking and dropping it).
+    static member IsHeld(store: RunStore, hash: string) =
+        if not (File.Exists(pathOf store hash)) then false
+        else
+            match tryLock (pathOf store hash) false 0.0 with
+            | Some fs -> fs.Dispose(); false
+            | None -> true
 
     interface IDisposable with
         member _.Dispose() = stream.Dispose()

@@ -78,6 +78,8 @@ let private boardDisplay (board: Board) =
 let run (store: RunStore) (runs: PlannedRun list) (retryFailed: bool)
         (inWorkers: (int * (PlannedRun list -> Board option -> int)) option)
         (ct: Threading.CancellationToken) =
+    // Queued Slurm tasks first: the more telling refusal where they also hold the lock.
+    SlurmQueue.refuseLocalSweepBesideQueued store.Root
     use _lock =
         match SweepLock.Acquire store.Root with
         | Ok l -> l

@@ -7,6 +7,16 @@ open Xunit
 
 /// Runs the built `repro` program (copied beside the tests) as a user would, with extra environment variables,
 /// capturing output and exit code.
+/// Runs a program to its end; (exit code, stdout, stderr).
+let runProcess (exe: string) (args: string list) =
+    let psi = ProcessStartInfo(exe, RedirectStandardOutput = true, RedirectStandardError = true)
+    for a in args do psi.ArgumentList.Add a
+    use p = Process.Start psi
+    let out = p.StandardOutput.ReadToEndAsync()
+    let err = p.StandardError.ReadToEndAsync()
+    p.WaitForExit()
+    p.ExitCode, out.Result, err.Result
+
 let runReproWith (environment: (string * string) list) (args: string list) =
     let dll = Path.Combine(AppContext.BaseDirectory, "repro.dll")
     let psi = ProcessStartInfo("dotnet", RedirectStandardOutput = true, RedirectStandardError = true)

@@ -49,6 +49,43 @@ let ``the sweep lock is exclusive and released on dispose`` () =
         | Error e -> failwithf "lock not released: %s" e
 
 [<Fact>]
+let ``Slurm tasks hold the folder shared: together, never beside a local sweep, which they wait for`` () =
+    let root = TestPaths.tempDir ()
+    let shared () = match SweepLock.AcquireShared(root, 0.0) with Ok l -> l :> IDisposable | Error e -> failwith e
+    let a, b = shared (), shared ()
+    match SweepLock.Acquire root with
+    | Ok _ -> failwith "a local sweep locked the folder beside two Slurm tasks"
+    | Error msg -> Assert.Contains("or by Slurm tasks running on it", msg)
+    a.Dispose(); b.Dispose()
+    match SweepLock.Acquire root with
+    | Error e -> failwithf "lock not released: %s" e
+    | Ok local ->
+        match SweepLock.AcquireShared(root, 0.0) with
+        | Ok _ -> failwith "a Slurm task locked the folder beside a local sweep"
+        | Error msg -> Assert.Contains("is locked by a local sweep", msg)
+        // A task waits for the local sweep to end.
+        let release = Threading.Tasks.Task.Run(fun () -> Threading.Thread.Sleep 1500; (local :> IDisposable).Dispose())
+        let clock = Diagnostics.Stopwatch.StartNew()
+        match SweepLock.AcquireShared(root, 20.0) with
+        | Ok l -> (l :> IDisposable).Dispose()
+        | Error e -> failwithf "the task did not get the lock once the local sweep let go: %s" e
+        Assert.True(clock.Elapsed.TotalSeconds >= 1.0)
+        release.Wait()
+
+[<Fact>]
+let ``a run's lock: one holder, seen as held by others, free once released`` () =
+    let store = RunStore(TestPaths.tempDir ())
+    Assert.False(RunLock.IsHeld(store, "abc"))
+    match RunLock.TryAcquire(store, "abc", 0.0) with
+    | None -> failwith "a free run lock was refused"
+    | Some held ->
+        Assert.True(RunLock.IsHeld(store, "abc"))
+        Assert.True((RunLock.TryAcquire(store, "abc", 0.0)).IsNone)
+        Assert.False(RunLock.IsHeld(store, "other"))
+        (held :> IDisposable).Dispose()
+        Assert.False(RunLock.IsHeld(store, "abc"))
+
+[<Fact>]
 let ``a record copied into another run's folder is an error naming the file`` () =
     let store = RunStore(TestPaths.tempDir ())
     store.Write(record "aaa" Succeeded)
