@@ -50,11 +50,19 @@ let private resolveProfile (training: bool) (name: string) (coco: string option)
         for flag, value in [ "--coco-root", coco; "--voc-root", voc; "--imagenet-root", imagenet ] do
             if value.IsSome then raise (ArgumentException(sprintf "%s only applies to --profile paper (profile %s uses the miniature)" flag name))
     let profile = match device with Some d when name <> "paper" -> { profile with Device = d } | _ -> profile
+    // Never more threads than the cores this process may use (.NET counts its CPU affinity and cgroup quota, not the
+    // machine's cores): more only make libtorch's threads wait on each other.
+    let cores = Environment.ProcessorCount
+    let capped (asked: string) (n: int) =
+        if n > cores then
+            eprintfn "%s: %d threads capped at %d, the cores available to this process" asked n cores
+            cores
+        else n
     let profile =
         match threads with
         | Some n when n < 0 -> raise (ArgumentException(sprintf "--threads must be >= 0 (0 = libtorch's default), got %d" n))
-        | Some n -> { profile with Threads = n }
-        | None -> profile
+        | Some n -> { profile with Threads = capped "--threads" n }
+        | None -> { profile with Threads = capped (sprintf "profile %s" profile.Name) profile.Threads }
     let store = RunStore.RunStore(defaultArg results (Path.Combine("results", profile.Name)))
     Repro.Core.Native.TorchNativeLoader.EnsureLoaded() |> ignore
     checkDevice profile training
@@ -181,7 +189,14 @@ let private localSweep (a: ParseResults<SweepArgs>) (profile: Profiles.Profile) 
     let inWorkers =
         if workers = 1 then None
         else
-            let threads = a.GetResult(SweepArgs.Threads, defaultValue = max 1 (profile.Threads / workers))
+            // Workers × threads never above the cores (workers are at most the cores already).
+            let threads =
+                let asked = if a.Contains SweepArgs.Threads then profile.Threads else max 1 (profile.Threads / workers)
+                let fit = max 1 (cores / workers)
+                if asked > fit then
+                    eprintfn "sweep: %d thread(s) per worker capped at %d: %d workers share %d cores" asked fit workers cores
+                    fit
+                else asked
             let memory =
                 match a.TryGetResult Max_Memory_Gb with
                 | Some gb when gb <= 0.0 -> raise (ArgumentException(sprintf "--max-memory-gb must be > 0, got %g" gb))

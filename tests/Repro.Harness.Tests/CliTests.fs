@@ -246,3 +246,16 @@ let ``libtorch's OpenMP threads wait passively unless the user chose a policy`` 
     let code2, out2, err2 = runReproWith [ "OMP_WAIT_POLICY", "ACTIVE" ] [ "env" ]
     Assert.True((code2 = 0), err2)
     Assert.Matches(@"omp-wait-policy\s+ACTIVE", out2)
+
+[<Fact>]
+let ``threads never exceed the cores the process may use, affinity included`` () =
+    let root = TestPaths.tempDir ()
+    let args = [ "plan"; "--profile"; "smoke"; "--results"; Path.Combine(root, "results"); "--data-cache"; Path.Combine(root, "data")
+                 "--paper-tables"; TestPaths.paperTables; "--only"; "rand 100% S1 seed" ]
+    let code, _, err = runRepro (args @ [ "--threads"; "64" ])
+    Assert.True((code = 0), err)
+    Assert.Contains(sprintf "--threads: 64 threads capped at %d, the cores available to this process" Environment.ProcessorCount, err)
+    // Pinned to one core, the smoke profile's 2 threads become 1.
+    let code1, _, err1 = runProcess "taskset" ([ "-c"; "0"; "dotnet"; Path.Combine(AppContext.BaseDirectory, "repro.dll") ] @ args)
+    Assert.True((code1 = 0), err1)
+    Assert.Contains("profile smoke: 2 threads capped at 1, the cores available to this process", err1)
