@@ -29,15 +29,15 @@ type Options =
 /// record may still be on its way through a shared file system).
 let private missingPolls = 2
 
-/// Whether the record of `s`'s run is the one its task wrote (a retried failure's old record is not).
+/// The record that ends `s`'s run: one its task wrote (a retried failure's old record is not), or any success.
 let private freshRecord (store: RunStore) (s: Submission) =
-    store.TryRead s.Hash |> Option.filter (fun r -> Some r.FinishedUtc <> s.PreviousFinish)
+    store.TryRead s.Hash |> Option.filter (fun r -> Some r.FinishedUtc <> s.PreviousFinish || r.Status = Succeeded)
 
 /// Records the loss of a task that ended without a record, unless some process still runs its run: a run whose
 /// prerequisite failed fails naming it (as in a local sweep), any other with how Slurm says the task ended and the
 /// tail of its log.
 let private recordLoss (store: RunStore) (run: PlannedRun) (s: Submission) =
-    if not (RunLock.IsHeld(store, s.Hash)) then
+    if (freshRecord store s).IsNone && not (RunLock.IsHeld(store, s.Hash)) then
         let prerequisiteFailed = run.Requires |> List.exists (fun h -> store.TryRead h |> Option.exists (fun r -> r.Status = Failed))
         if prerequisiteFailed then Runner.execute store run (Progress<TrainingProgress>()) Threading.CancellationToken.None |> ignore
         else
@@ -72,6 +72,7 @@ let private follow (store: RunStore) (watched: (PlannedRun * Submission) list) (
     let mutable missing = Map.empty<string, int>
     let mutable succeeded, failed = 0, 0
     let mutable lastStatus = Stopwatch.StartNew()
+    let mutable unanswered = 0
     let clock = Stopwatch.StartNew()
     let ended (run: PlannedRun) (s: Submission) (record: RunRecord) =
         left <- left |> List.filter (fun (r, _) -> r.Hash <> run.Hash)
@@ -87,9 +88,21 @@ let private follow (store: RunStore) (watched: (PlannedRun * Submission) list) (
         if ct.IsCancellationRequested then
             eprintfn "slurm: stopped following; %d runs stay with Slurm (`repro plan` shows them, the same command follows them again)" left.Length
             raise (OperationCanceledException ct)
-        let queue = queue ()
+        // A controller that does not answer for a while (a busy cluster) is waited for, not taken for an empty queue.
+        let queue =
+            try
+                let q = queue ()
+                unanswered <- 0
+                Some q
+            with SlurmUnavailable why when unanswered < 30 ->
+                unanswered <- unanswered + 1
+                eprintfn "slurm: %s (attempt %d of 30; trying again)" why unanswered
+                None
         let states = Collections.Generic.List<string * PlannedRun * Submission>()
-        for run, s in left do
+        match queue with
+        | None -> ()
+        | Some queue ->
+          for run, s in left do
             match freshRecord store s, queue.TryFind s.TaskId with
             | Some record, _ -> ended run s record
             | None, Some state ->
