@@ -50,11 +50,15 @@ let private estimateOf (metric: string) (records: RunStore.RunRecord list) =
     | vs -> Some(Stats.estimate vs)
 
 /// Each self-training cell's student against its teacher (compute-matched) and the plain supervised cell. A student
-/// requires its pseudo labels first, which require the teacher first (Plan builds them so).
+/// requires its pseudo labels, which require their teacher: found by the kind of each prerequisite, not its place.
 let students (store: RunStore.RunStore) (plan: Plan.PlannedRun list) =
     let byHash = plan |> List.map (fun r -> r.Hash, r) |> Map.ofList
-    let firstRequirement (hash: string) =
-        byHash.TryFind hash |> Option.bind (fun r -> List.tryHead r.Requires)
+    let requirementOf (isKind: Plan.RunKind -> bool) (hash: string) =
+        byHash.TryFind hash
+        |> Option.bind (fun r -> r.Requires |> List.tryFind (fun h -> byHash.TryFind h |> Option.exists (fun q -> q.Kind |> Option.exists isKind)))
+    let isPseudoLabels = function Plan.PseudoLabelRun _ | Plan.SegmentationPseudoLabelRun _ -> true | _ -> false
+    // The teacher: the trained model the pseudo labels come from (never a pre-training run).
+    let isTrainedModel = function Plan.PretrainingRun _ | Plan.PseudoLabelRun _ | Plan.SegmentationPseudoLabelRun _ -> false | _ -> true
     let cells = plan |> List.collect (fun r -> r.Cells) |> List.distinct |> List.filter (fun c -> c.SelfTraining)
     [ for cell in cells do
         let metric = if cell.Task = Domain.Segmentation then "mIoU" else "AP"
@@ -62,8 +66,8 @@ let students (store: RunStore.RunStore) (plan: Plan.PlannedRun list) =
         if not runs.IsEmpty then
             let read hashes = hashes |> List.choose store.TryRead
             // A ladder's rungs share their pseudo labels and teacher: each counts once.
-            let pseudo = runs |> List.choose (fun r -> firstRequirement r.Hash) |> List.distinct
-            let teachers = pseudo |> List.choose firstRequirement |> List.distinct
+            let pseudo = runs |> List.choose (fun r -> requirementOf isPseudoLabels r.Hash) |> List.distinct
+            let teachers = pseudo |> List.choose (requirementOf isTrainedModel) |> List.distinct
             let supervisedCell = Plan.teacherCellOf cell
             let supervised = ScheduleSelection.recordsOf store.TryRead supervisedCell plan
             let student = estimateOf metric (ScheduleSelection.recordsOf store.TryRead cell plan)
