@@ -94,7 +94,7 @@ public sealed class DetectorTrainBenchmark : IBenchmark
     }
 
     /// <summary>Random-noise images with 1–4 boxes each (the speed does not depend on the pixels).</summary>
-    static (Tensor Images, DetectionTarget[] Targets) SyntheticBatch(int batch, int size, int classes, int seed)
+    internal static (Tensor Images, DetectionTarget[] Targets) SyntheticBatch(int batch, int size, int classes, int seed)
     {
         var rng = new Random(seed);
         var targets = new DetectionTarget[batch];
