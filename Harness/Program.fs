@@ -173,6 +173,16 @@ let private workerStart (a: ParseResults<SweepArgs>) (threads: int) (run: Plan.P
     psi.Environment.[Runner.codeVersionVariable] <- Runner.codeVersion.Force()
     psi
 
+/// The line a sweep ends with, whichever backend ran it.
+let private reportDone (s: Sweep.Summary) =
+    eprintfn "sweep done: %d ran, %d failed, %s, %d blocked (%.1f min)" s.Ran s.Failed (Sweep.recordedText s.Skipped s.SkippedFailed) s.Blocked
+        (s.WallSeconds / 60.0)
+
+/// Progress as `@progress` lines on stdout: a local worker's parent, or a Slurm task's follower (through its log), reads them.
+let private progressLines =
+    { new IProgress<Repro.Core.Training.TrainingProgress> with
+        member _.Report p = Console.Out.WriteLine(Workers.formatProgress p); Console.Out.Flush() }
+
 let private localSweep (a: ParseResults<SweepArgs>) (profile: Profiles.Profile) store runs =
     let asked = a.GetResult(Workers, defaultValue = profile.Workers)
     if asked < 1 then raise (ArgumentException(sprintf "--workers must be >= 1, got %d" asked))
@@ -205,8 +215,7 @@ let private localSweep (a: ParseResults<SweepArgs>) (profile: Profiles.Profile) 
             eprintfn "sweep: %d workers, %d thread(s) each, memory limit %.1f GB each" workers threads (float memory / 1e9)
             Some(workers, fun todo board -> Workers.run store todo workers (workerStart a threads) memory board ct |> fst)
     let s = Sweep.run store runs (a.Contains SweepArgs.Retry_Failed) inWorkers ct
-    eprintfn "sweep done: %d ran, %d failed, %s, %d blocked (%.1f min)" s.Ran s.Failed (Sweep.recordedText s.Skipped s.SkippedFailed) s.Blocked
-        (s.WallSeconds / 60.0)
+    reportDone s
     s
 
 /// The flags that only mean something to the Slurm backend.
@@ -268,8 +277,7 @@ let private slurmSweep (a: ParseResults<SweepArgs>) (profile: Profiles.Profile) 
           DryRun = a.Contains Dry_Run; Wait = not (a.Contains No_Wait); PollSeconds = poll }
     let s = SlurmSweep.run store runs (a.Contains SweepArgs.Retry_Failed) options (cancellation ())
     if not options.DryRun && options.Wait then
-        eprintfn "sweep done: %d ran, %d failed, %s, %d blocked (%.1f min)" s.Ran s.Failed (Sweep.recordedText s.Skipped s.SkippedFailed) s.Blocked
-            (s.WallSeconds / 60.0)
+        reportDone s
     s
 
 /// A sweep on the backend the command line names (local unless --backend slurm).
@@ -286,9 +294,7 @@ let private onlySubmits (a: ParseResults<SweepArgs>) = a.Contains Dry_Run || a.C
 
 /// A Slurm task: one run, progress as `@progress` lines on stdout (into the task's log, where the sweep reads them).
 let private slurmTask (a: ParseResults<SweepArgs>) (store: RunStore.RunStore) (runs: Plan.PlannedRun list) (hash: string) =
-    let progress = { new IProgress<Repro.Core.Training.TrainingProgress> with
-                        member _.Report p = Console.Out.WriteLine(Workers.formatProgress p); Console.Out.Flush() }
-    SlurmSweep.task store runs hash (a.Contains SweepArgs.Retry_Failed) progress (cancellation ())
+    SlurmSweep.task store runs hash (a.Contains SweepArgs.Retry_Failed) progressLines (cancellation ())
 
 /// A worker of a sweep with --workers: executes one planned run (its parent holds the folder's lock) and reports progress
 /// as `@progress` lines on stdout.
@@ -296,8 +302,6 @@ let private execute (store: RunStore.RunStore) (runs: Plan.PlannedRun list) (has
     match runs |> List.tryFind (fun r -> r.Hash = hash && r.Kind.IsSome) with
     | None -> raise (ArgumentException(sprintf "--execute %s: no runnable run with this hash in the profile's plan" hash))
     | Some run ->
-        let progress = { new IProgress<Repro.Core.Training.TrainingProgress> with
-                            member _.Report p = Console.Out.WriteLine(Workers.formatProgress p); Console.Out.Flush() }
         let ct = cancellation ()
         let token =
             match Environment.GetEnvironmentVariable parentPidVariable |> Option.ofObj |> Option.bind (fun v -> match Int32.TryParse v with | true, n -> Some n | _ -> None) with
@@ -306,7 +310,7 @@ let private execute (store: RunStore.RunStore) (runs: Plan.PlannedRun list) (has
                 whenParentExits pid cts
                 cts.Token
             | None -> ct
-        let record = Runner.execute store run progress token
+        let record = Runner.execute store run progressLines token
         if record.Status = RunStore.Succeeded then ExitCode.Ok else ExitCode.Failed
 
 let private reproduce (a: ParseResults<SweepArgs>) =

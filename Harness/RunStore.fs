@@ -104,6 +104,7 @@ type SweepLock private (stream: FileStream) =
     static let lockPath root = Path.Combine(root, "sweep.lock")
     // The lock file itself cannot be read while held, so the local holder is described in a file beside it.
     static let ownerPath root = Path.Combine(root, "sweep.owner")
+    static let holderOf root = try File.ReadAllText(ownerPath root).Trim() with _ -> "unknown process"
 
     static member Acquire(root: string) =
         ensureWritable "--results" root
@@ -112,8 +113,7 @@ type SweepLock private (stream: FileStream) =
             Repro.Core.AtomicFile.WriteAllText(ownerPath root, sprintf "pid %d on %s since %O" Environment.ProcessId Environment.MachineName DateTime.UtcNow)
             Ok(new SweepLock(fs))
         | None ->
-            let holder = try File.ReadAllText(ownerPath root).Trim() with _ -> "unknown process"
-            Error(sprintf "%s is locked by another sweep (last local sweep: %s) or by Slurm tasks running on it (`repro plan` shows them); wait for it or use another --results folder" root holder)
+            Error(sprintf "%s is locked by another sweep (last local sweep: %s) or by Slurm tasks running on it (`repro plan` shows them); wait for it or use another --results folder" root (holderOf root))
 
     /// The shared hold of a Slurm task or of the sweep that follows them; waits up to `waitSeconds` for a local sweep
     /// to end.
@@ -121,9 +121,7 @@ type SweepLock private (stream: FileStream) =
         ensureWritable "--results" root
         match tryLock (lockPath root) true waitSeconds with
         | Some fs -> Ok(new SweepLock(fs))
-        | None ->
-            let holder = try File.ReadAllText(ownerPath root).Trim() with _ -> "unknown process"
-            Error(sprintf "%s is locked by a local sweep (%s); Slurm tasks cannot write it meanwhile" root holder)
+        | None -> Error(sprintf "%s is locked by a local sweep (%s); Slurm tasks cannot write it meanwhile" root (holderOf root))
 
     interface IDisposable with
         member _.Dispose() = stream.Dispose()

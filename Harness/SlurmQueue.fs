@@ -48,9 +48,6 @@ let private onPath (tool: string) =
     (defaultArg (Option.ofObj (Environment.GetEnvironmentVariable "PATH")) "").Split(':', StringSplitOptions.RemoveEmptyEntries)
     |> Array.exists (fun d -> File.Exists(Path.Combine(d, tool)))
 
-/// Whether Slurm's client tools are on PATH.
-let available () = onPath "sbatch" && onPath "squeue"
-
 /// Runs a Slurm tool; (exit code, stdout, stderr).
 let private tool (name: string) (args: string list) =
     if not (onPath name) then raise (SlurmUnavailable(sprintf "%s is not on PATH: `--backend slurm` needs Slurm's client tools (sbatch, squeue)" name))

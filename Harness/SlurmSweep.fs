@@ -41,18 +41,18 @@ let private recordLoss (store: RunStore) (run: PlannedRun) (s: Submission) =
         let prerequisiteFailed = run.Requires |> List.exists (fun h -> store.TryRead h |> Option.exists (fun r -> r.Status = Failed))
         if prerequisiteFailed then Runner.execute store run (Progress<TrainingProgress>()) Threading.CancellationToken.None |> ignore
         else
+            let tail = logTail s.Log 40
             // sacct where accounting is kept; else slurmstepd's own line in the log ("*** JOB 9 ON vm CANCELLED AT …").
-            let stepd () =
-                logTail s.Log 5 |> fun t -> t.Split('\n') |> Array.tryFindBack (fun l -> l.Contains "slurmstepd" && l.Contains "***")
+            let stepd = tail.Split('\n') |> Array.tryFindBack (fun l -> l.Contains "slurmstepd" && l.Contains "***")
             let how =
-                match finalState s.TaskId, stepd () with
+                match finalState s.TaskId, stepd with
                 | Some state, _ -> sprintf "Slurm says %s" state
                 | None, Some line -> line.Substring(line.IndexOf "***").Trim('*', ' ')
                 | None, None -> "Slurm no longer lists it, and keeps no accounting here to say why"
             let why = sprintf "Slurm task %s ended without writing a record (%s); log %s" s.TaskId how s.Log
             Directory.CreateDirectory(store.RunDir s.Hash) |> ignore
             store.Write(Runner.failureOf store run s.SubmittedUtc (DateTime.UtcNow - s.SubmittedUtc).TotalSeconds why
-                            (why + "\n\nlast lines of the task's log:\n" + logTail s.Log 40))
+                            (why + "\n\nlast lines of the task's log:\n" + tail))
 
 /// The step, total and ETA of a running task, from the last progress line of its log.
 let private progressOf (log: string) =
@@ -161,16 +161,14 @@ let run (store: RunStore) (runs: PlannedRun list) (retryFailed: bool) (o: Option
             | Some s when not (held.ContainsKey r.Hash) && (freshRecord store s).IsNone && (store.TryRead r.Hash).IsNone -> recordLoss store r s
             | _ -> ()
     let todo = Sweep.pending store retryFailed runs |> List.filter (fun r -> not (held.ContainsKey r.Hash))
-    let recorded = inPlan |> List.filter (fun r -> not (held.ContainsKey r.Hash) && not (todo |> List.exists (fun t -> t.Hash = r.Hash)))
-    let skippedFailed = recorded |> List.filter (fun r -> store.TryRead r.Hash |> Option.exists (fun x -> x.Status = Failed)) |> List.length
-    let blocked = runs |> List.filter (fun r -> r.Blocked.IsSome) |> List.length
+    let recorded, skippedFailed, blocked = Sweep.leftAsIs store runs todo (held |> Map.keys |> Set.ofSeq)
     let arrays = SlurmJobs.arrays todo (held |> Map.map (fun _ s -> s.TaskId))
     eprintfn "slurm: %d runs to submit in %d arrays, %d queued already%s, %s, %d blocked" todo.Length arrays.Length held.Count
         (if held.IsEmpty then "" else sprintf " (%s)" (String.Join(", ", held |> Map.toList |> List.map (fun (_, s) -> s.TaskId) |> List.truncate 6)))
-        (Sweep.recordedText recorded.Length skippedFailed) blocked
+        (Sweep.recordedText recorded skippedFailed) blocked
     let logs = Path.Combine(folder store.Root, "logs")
     let summary succeeded failed =
-        { Sweep.Ran = succeeded; Sweep.Failed = failed; Sweep.Skipped = recorded.Length; Sweep.SkippedFailed = skippedFailed
+        { Sweep.Ran = succeeded; Sweep.Failed = failed; Sweep.Skipped = recorded; Sweep.SkippedFailed = skippedFailed
           Sweep.Blocked = blocked; Sweep.WallSeconds = clock.Elapsed.TotalSeconds }
     if o.DryRun then
         for a in arrays do

@@ -33,6 +33,17 @@ let pending (store: RunStore) (retryFailed: bool) (runs: PlannedRun list) =
         | None -> true
         | Some rec' -> retryFailed && rec'.Status = Failed)
 
+/// What a sweep leaves as it is: (runs recorded before it, of them failed, blocked runs), given the runs it will do
+/// (`todo`) and those another process holds (`held`: hashes queued under Slurm).
+let leftAsIs (store: RunStore) (runs: PlannedRun list) (todo: PlannedRun list) (held: Set<string>) =
+    let todoHashes = todo |> List.map (fun r -> r.Hash) |> Set.ofList
+    let recorded =
+        runs |> List.filter (fun r -> r.Blocked.IsNone && not (todoHashes.Contains r.Hash) && not (held.Contains r.Hash))
+        |> List.distinctBy (fun r -> r.Hash)
+        |> List.choose (fun r -> store.TryRead r.Hash)
+    recorded.Length, recorded |> List.filter (fun r -> r.Status = Failed) |> List.length,
+    runs |> List.filter (fun r -> r.Blocked.IsSome) |> List.length
+
 /// "N already recorded", and how many of them are failures a plain rerun leaves as they are.
 let recordedText (skipped: int) (skippedFailed: int) =
     if skippedFailed = 0 then sprintf "%d already recorded" skipped
@@ -85,13 +96,7 @@ let run (store: RunStore) (runs: PlannedRun list) (retryFailed: bool)
         | Ok l -> l
         | Error msg -> raise (Locked msg)
     let todo = pending store retryFailed runs
-    let blocked = runs |> List.filter (fun r -> r.Blocked.IsSome) |> List.length
-    let todoHashes = todo |> List.map (fun r -> r.Hash) |> Set.ofList
-    let skippedRecords =
-        runs |> List.filter (fun r -> r.Blocked.IsNone && not (todoHashes.Contains r.Hash)) |> List.distinctBy (fun r -> r.Hash)
-        |> List.choose (fun r -> store.TryRead r.Hash)
-    let skipped = skippedRecords.Length
-    let skippedFailed = skippedRecords |> List.filter (fun r -> r.Status = Failed) |> List.length
+    let skipped, skippedFailed, blocked = leftAsIs store runs todo Set.empty
     eprintfn "sweep: %d runs to do, %s, %d blocked (see `repro plan` for why)" todo.Length (recordedText skipped skippedFailed) blocked
     let sw = Stopwatch.StartNew()
     let mutable estimatedDone = 0.0
