@@ -26,28 +26,14 @@ let indented =
     o.WriteIndented <- true
     o
 
-let rec private sortNode (node: JsonNode) : JsonNode =
-    match node with
-    | null -> null
-    | :? JsonObject as o ->
-        let sorted = JsonObject()
-        for kv in o |> Seq.sortWith (fun a b -> String.CompareOrdinal(a.Key, b.Key)) |> Seq.toList do
-            sorted.[kv.Key] <- (if isNull kv.Value then null else sortNode (kv.Value.DeepClone()))
-        sorted :> JsonNode
-    | :? JsonArray as a ->
-        let arr = JsonArray()
-        for x in a |> Seq.toList do arr.Add(if isNull x then null else sortNode (x.DeepClone()))
-        arr :> JsonNode
-    | v -> v.DeepClone()
-
 /// The canonical text of any JSON text.
-let canonicalizeText (json: string) = (JsonNode.Parse json |> sortNode).ToJsonString()
+let canonicalizeText (json: string) = Repro.Core.CanonicalJson.Canonicalize json
 
 /// The canonical JSON of a value.
 let serialize (value: 'T) = JsonSerializer.Serialize(value, options) |> canonicalizeText
 
 /// Hex SHA-256 of a string's UTF-8 bytes.
-let sha256 (text: string) = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes text)).ToLowerInvariant()
+let sha256 (text: string) = Repro.Core.CanonicalJson.Sha256 text
 
 /// The short content hash that names a config (first 16 hex digits of the SHA-256 of its canonical JSON).
 let hashOf (value: 'T) = (serialize value |> sha256).Substring(0, 16)
@@ -62,5 +48,5 @@ let readFile<'T> (path: string) : 'T =
 
 /// Pretty JSON for files a person may read (records, tables); still deterministic.
 let pretty (value: 'T) =
-    let node = JsonNode.Parse(JsonSerializer.Serialize(value, options)) |> sortNode
+    let node = Repro.Core.CanonicalJson.Sort(JsonNode.Parse(JsonSerializer.Serialize(value, options)))
     node.ToJsonString(indented)

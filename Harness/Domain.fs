@@ -99,7 +99,11 @@ type Cell =
       LabelledSet: string option }
 
     /// A short human name, e.g. "det efficientnet-b7 rand 100% S4 +ST".
-    member c.Name =
+    member c.Name = c.NameOn c.Backbone
+
+    /// The name with another backbone written in: the stand-in that actually trains, e.g.
+    /// "det resnet-mini (for efficientnet-b7) rand 100% S4 +ST".
+    member c.NameOn(backbone: string) =
         let task = match c.Task with Detection -> "det" | Segmentation -> "seg"
         let size = match c.LabelledSet with Some s -> s | None -> sprintf "%g%%" (c.Fraction * 100.0)
         let extras =
@@ -110,4 +114,4 @@ type Cell =
               match c.Unlabeled with
               | Some u when u <> ImageNetImages -> sprintf "w/ %s" u.Id
               | _ -> () ]
-        String.concat " " ([ task; c.Backbone; c.Init.Id; size; c.Augment.Id ] @ extras)
+        String.concat " " ([ task; backbone; c.Init.Id; size; c.Augment.Id ] @ extras)

@@ -7,6 +7,7 @@ open System
 open System.IO
 open System.Text.Json
 open System.Text.Json.Nodes
+open Repro.Core
 open Repro.Core.Data.Miniature
 open Repro.Core.Experiments
 open Repro.Core.Models.Detection
@@ -55,7 +56,7 @@ let resolveData (profile: Profile) (cacheRoot: string) (progress: IProgress<Mini
             Some { TrainRoot = m.ClassificationTrain; ValRoot = m.ClassificationVal; ImageSize = m.Config.ClassificationImageSize }
           UnlabeledImages = Some m.UnlabeledImages
           Roots = [ Path.GetFullPath m.Root, "data:" ]
-          Identity = sprintf "miniature:%s" m.ContentHash
+          Identity = sprintf "miniature:%s:%s" m.GeneratorVersion (m.ConfigHash.Substring(0, 16))
           Description = sprintf "miniature %s (%d train / %d val detection images)" preset m.DetectionTrainCount m.DetectionValCount }
     | RealData(cocoRoot, _, imagenetRoot) ->
         let p (parts: string list) = Path.Combine(cocoRoot :: parts |> Array.ofList)
@@ -87,8 +88,9 @@ let resolveData (profile: Profile) (cacheRoot: string) (progress: IProgress<Mini
           Identity = sprintf "coco2017:%s" (Path.GetFullPath cocoRoot)
           Description = sprintf "COCO 2017 at %s" cocoRoot }
 
-/// Checks that the data still is what its identity says, before a run uses it: the miniature's files against the
-/// content hash its manifest (and so every run name) carries. Real data is named by its path and not hashed.
+/// Checks that the data still is what its identity says, before a run uses it: the miniature, named by its generator
+/// config and version, against the content checksum its manifest recorded when it was generated. Real data is named
+/// by its path and not hashed.
 let verifyData (data: ResolvedData) =
     match data.Miniature with
     | Some m -> m.VerifyContent()
@@ -164,41 +166,10 @@ type PlannedRun =
 
     member r.Serves(cell: Cell) = List.contains cell r.Cells
 
-/// The JSON a run is named by: its kind and config, with file paths replaced by symbols (the data's identity, the
-/// prerequisite run's hash), so that moving the data or the results folder does not rename any run.
-let hashedSpec (kind: string) (data: ResolvedData) (runsRoot: string) (config: obj) =
-    let node = JsonNode.Parse(JsonSerializer.Serialize(config, config.GetType(), CanonicalJson.options)).AsObject()
-    // The detection data's files are implied by the data identity (kept out for compatibility with existing runs).
-    match node.["Data"] with
-    | :? JsonObject as d ->
-        for f in [ "TrainImages"; "TrainAnnotations"; "ValImages"; "ValAnnotations" ] do d.Remove f |> ignore
-    | _ -> ()
-    let roots = (Path.GetFullPath runsRoot, "run:") :: data.Roots
-    let rec scrub (n: JsonNode) =
-        match n with
-        | :? JsonObject as o ->
-            for KeyValue(k, v) in List.ofSeq o do
-                match v with
-                // How many CPU threads a run uses changes its speed, not its result: not part of its name.
-                | _ when k = "Threads" -> o.Remove k |> ignore
-                | :? JsonValue as s when s.GetValueKind() = JsonValueKind.String ->
-                    let text = s.GetValue<string>()
-                    match roots |> List.tryFind (fun (root, _) -> text.StartsWith(root, StringComparison.Ordinal)) with
-                    | Some(root, symbol) -> o.[k] <- JsonValue.Create(symbol + text.Substring(root.Length).Replace('\\', '/'))
-                    | None -> ()
-                | null -> ()
-                | child -> scrub child
-        | :? JsonArray as a -> for child in a do if not (isNull child) then scrub child
-        | _ -> ()
-    scrub node
-    let spec = JsonObject()
-    spec.["kind"] <- JsonValue.Create kind
-    spec.["specVersion"] <- JsonValue.Create 1
-    spec.["data"] <- JsonValue.Create data.Identity
-    spec.["config"] <- node
-    JsonNode.Parse(CanonicalJson.canonicalizeText (spec.ToJsonString()))
-
-let private hashOfSpec (spec: JsonNode) = (CanonicalJson.sha256 (spec.ToJsonString())).Substring(0, 16)
+/// The spec a run is named by (Core's RunIdentity): its kind, the data's identity and its config, with paths under
+/// the data's roots and the runs folder written as symbols.
+let specOf (kind: RunKind) (data: ResolvedData) (runsRoot: string) =
+    RunIdentity.Spec(kind.Id, data.Identity, kind.Config, [| yield (runsRoot, "run:"); yield! data.Roots |] |> Array.map (fun (r, s) -> struct (r, s)))
 
 /// The trainer options of every regime a profile plans: `optimizer` at `learningRate` and `weightDecay` (the
 /// profile's own, or its pre-training's) over a cosine schedule of `steps` with the profile's warm-up.
@@ -268,8 +239,8 @@ type private Builder(profile: Profile, data: ResolvedData, runsRoot: string) =
 
     /// Adds a runnable run (or finds the identical one already planned) and returns its hash.
     member b.Add(kind: RunKind, label: string, cell: Cell option, seed: int, requires: string list, seconds: float) =
-        let spec = hashedSpec kind.Id data runsRoot kind.Config
-        let hash = hashOfSpec spec
+        let spec = specOf kind data runsRoot
+        let hash = RunIdentity.Name spec
         match byHash.TryGetValue hash with
         | true, existing ->
             // The same config reached from another cell: the run serves that cell too (a prerequisite so reached
@@ -332,13 +303,18 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: 
     let runsRoot = Path.GetFullPath runsRoot
     profile.Ladder.Validate profile.Name
     let b = Builder(profile, data, runsRoot)
-    let label (cell: Cell) (seed: int) = sprintf "%s seed %d" cell.Name seed
+    // Labels name the backbone that trains beside the paper's it stands in for.
+    let named (cell: Cell) =
+        match profile.BackboneFor cell.Backbone with
+        | same when same = cell.Backbone -> cell.Name
+        | standIn -> cell.NameOn(sprintf "%s (for %s)" standIn cell.Backbone)
+    let label (cell: Cell) (seed: int) = sprintf "%s seed %d" (named cell) seed
     /// A cell's runs: one per rung of the profile's ladder over its schedule, each labelled with its
     /// steps where there are several (the minival picks among them when tables are made).
     let rungs (cell: Cell) (seed: int) (steps: int) =
         match profile.Ladder.StepsFor steps with
         | [ only ] -> [ only, label cell seed ]
-        | several -> [ for n in several -> n, sprintf "%s seed %d (ladder: %d steps)" cell.Name seed n ]
+        | several -> [ for n in several -> n, sprintf "%s seed %d (ladder: %d steps)" (named cell) seed n ]
     let artifact (hash: string) (file: string) = Path.Combine(b.RunDir hash, file)
     let m () = data.Miniature.Value
     let classification () = data.Classification.Value
@@ -388,7 +364,7 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: 
     let teacher (cell: Cell) (seed: int) =
         let t = teacherCellOf cell
         let steps = (schedule t).Steps * profile.TeacherStepsFactor
-        supervised t seed steps false (sprintf "teacher %s (%d steps) seed %d" t.Name steps seed)
+        supervised t seed steps false (sprintf "teacher %s (%d steps) seed %d" (named t) steps seed)
 
     let pseudoLabels (cell: Cell) (seed: int) =
         let teacherHash = teacher cell seed
@@ -463,7 +439,7 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: 
         let t = teacherCellOf cell
         let s = schedule cell
         let teacherSteps = (schedule t).Steps * profile.TeacherStepsFactor
-        let teacherHash = segmentation t seed teacherSteps false (sprintf "teacher %s (%d steps) seed %d" t.Name teacherSteps seed)
+        let teacherHash = segmentation t seed teacherSteps false (sprintf "teacher %s (%d steps) seed %d" (named t) teacherSteps seed)
         let teacherConfig = segmentationConfig t seed steps None
         let source = defaultArg cell.Unlabeled ImageNetImages
         let pseudo =
@@ -526,10 +502,13 @@ let closure (selected: PlannedRun -> bool) (runs: PlannedRun list) =
     let keep = runs |> List.filter selected |> List.fold (fun acc r -> close acc r.Hash) Set.empty
     runs |> List.filter (fun r -> keep.Contains r.Hash)
 
-/// The runs whose label contains one of `texts` (case-insensitive), with everything they require, in plan order.
+/// The runs whose label, or the name of a cell they serve (with or without its seed), contains one of `texts` (case-insensitive), with everything
+/// they require, in plan order.
 /// A text that matches no run is an error naming it (a typo would otherwise sweep nothing and write empty tables).
 let only (texts: string list) (runs: PlannedRun list) =
-    let matches (text: string) (r: PlannedRun) = r.Label.Contains(text, StringComparison.OrdinalIgnoreCase)
+    let matches (text: string) (r: PlannedRun) =
+        r.Label :: [ for c in r.Cells do yield c.Name; yield sprintf "%s seed %d" c.Name r.Seed ]
+        |> List.exists (fun name -> name.Contains(text, StringComparison.OrdinalIgnoreCase))
     match texts |> List.filter (fun text -> not (List.exists (matches text) runs)) with
     | [] -> runs |> closure (fun r -> texts |> List.exists (fun text -> matches text r))
     | unmatched ->

@@ -23,6 +23,7 @@ public sealed record DetectionDataConfig
     public double SmallMaxArea { get; init; } = 32 * 32;
     public double LargeMinArea { get; init; } = 96 * 96;
     /// <summary>Decoded-image cache budget (the miniature's 64 px images fit whole).</summary>
+    [ExecutionOnly]
     public long ImageCacheBytes { get; init; } = 512L << 20;
 
     /// <summary>This data with another labelled fraction (for callers without C# `with`, e.g. F#).</summary>
@@ -53,6 +54,7 @@ public sealed record DetectionExperimentConfig
     public AugmentConfig Augment { get; init; } = AugmentConfig.S1();
     public TrainerOptions Trainer { get; init; } = new();
     public int BatchSize { get; init; } = 32;
+    [ExecutionOnly]
     public int EvalBatchSize { get; init; } = 64;
     public long Seed { get; init; }
     /// <summary>Pre-trained backbone weights (a state dict whose keys start with "backbone."), or null for Rand Init.</summary>

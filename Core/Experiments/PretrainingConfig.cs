@@ -28,6 +28,7 @@ public sealed record ClassificationDataConfig
     /// <summary>Images Noisy Student pseudo-labels (searched recursively); required by that method only.</summary>
     public string? UnlabeledRoot { get; init; }
     /// <summary>Decoded-image cache budget (the miniature's 64 px pool fits whole).</summary>
+    [ExecutionOnly]
     public long ImageCacheBytes { get; init; } = 512L << 20;
 
     public void Validate()
@@ -56,6 +57,7 @@ public sealed record PretrainingConfig
     public TrainerOptions Trainer { get; init; } = new();
     public int BatchSize { get; init; } = 64;
     /// <summary>Images per forward pass in evaluation, feature extraction and pseudo-labelling.</summary>
+    [ExecutionOnly]
     public int EvalBatchSize { get; init; } = 256;
     public long Seed { get; init; }
     /// <summary>Label smoothing ε of the classification losses (hard labels, hard pseudo labels).</summary>

@@ -24,6 +24,7 @@ public sealed record PseudoLabelConfig
     /// <summary>At most this many pseudo boxes per image (the highest-scoring).</summary>
     public int MaxBoxesPerImage { get; init; } = 100;
     /// <summary>Images per inference batch.</summary>
+    [ExecutionOnly]
     public int BatchSize { get; init; } = 64;
     /// <summary>Label only the first N images of the folder (null = all).</summary>
     public int? Limit { get; init; }

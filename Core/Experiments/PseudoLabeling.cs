@@ -128,12 +128,12 @@ public static class PseudoLabeling
         }
     }
 
-    /// <summary>SHA-256 (hex) of the config's JSON, the teacher weights' and categories file's SHA-256 and the image
+    /// <summary>SHA-256 (hex) of the config's identity (<see cref="RunIdentity"/>), the teacher weights' and categories file's SHA-256 and the image
     /// file list. Image contents are not hashed (a folder is expected not to change under a fixed name).</summary>
     public static string ConfigHash(PseudoLabelConfig config, IReadOnlyList<string> relativeImagePaths)
     {
         var text = new StringBuilder();
-        text.Append(JsonSerializer.Serialize(config)).Append('\n');
+        text.Append(RunIdentity.TextOf(config)).Append('\n');
         text.Append(FileHash.Sha256(config.TeacherWeights)).Append('\n');
         text.Append(FileHash.Sha256(config.CategoriesFrom)).Append('\n');
         foreach (var p in relativeImagePaths) text.Append(p).Append('\n');

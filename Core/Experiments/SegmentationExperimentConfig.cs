@@ -18,6 +18,7 @@ public sealed record SegmentationDataConfig
     public string MaskFolder { get; init; } = "SegmentationClass";
     public VocMaskEncoding Encoding { get; init; } = VocMaskEncoding.Palette;
     /// <summary>Decoded-image cache budget (the miniature's 64 px images fit whole).</summary>
+    [ExecutionOnly]
     public long ImageCacheBytes { get; init; } = 512L << 20;
     /// <summary>Share of the <c>train</c> image set held out as a minival (also out of <c>trainaug</c>, which contains
     /// train), on which the run is also scored so that a schedule can be selected without the val set; 0: none.</summary>
@@ -58,6 +59,7 @@ public sealed record SegmentationExperimentConfig
     public TrainerOptions Trainer { get; init; } = new();
     /// <summary>Human-labelled images per step.</summary>
     public int BatchSize { get; init; } = 16;
+    [ExecutionOnly]
     public int EvalBatchSize { get; init; } = 32;
     public long Seed { get; init; }
     /// <summary>Pre-trained backbone weights (a state dict whose keys start with "backbone."), or null for Rand Init.</summary>

@@ -72,21 +72,27 @@ public sealed record TrainerOptions
     public long Seed { get; init; }
 
     /// <summary>"cpu", "cuda" or "cuda:N". CUDA requires a CUDA build of libtorch (TorchSharp-cuda-*) at run time.</summary>
+    [ExecutionOnly]
     public string Device { get; init; } = "cpu";
 
     /// <summary>libtorch intra-op threads (torch.set_num_threads); 0 leaves libtorch's default.</summary>
+    [ExecutionOnly]
     public int Threads { get; init; }
 
     /// <summary>Write a checkpoint every this many steps (0 = only at the end and on cancellation).</summary>
+    [ExecutionOnly]
     public long CheckpointInterval { get; init; } = 500;
 
     /// <summary>How many of the most recent checkpoints to keep in the output folder (at least 1).</summary>
+    [ExecutionOnly]
     public int KeepCheckpoints { get; init; } = 2;
 
     /// <summary>Log metrics (JSON lines, TensorBoard, progress) every this many steps, and at the last step.</summary>
+    [ExecutionOnly]
     public long LogInterval { get; init; } = 20;
 
     /// <summary>Also write TensorBoard event files under <c>tensorboard/</c> in the output folder.</summary>
+    [ExecutionOnly]
     public bool TensorBoard { get; init; } = true;
 
     /// <summary>Checks every field; throws <see cref="ArgumentException"/> naming the first bad one.</summary>

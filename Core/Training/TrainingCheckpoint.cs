@@ -45,13 +45,10 @@ public static class TrainingCheckpoint
     public static string? FindLatest(string directory) => List(directory).LastOrDefault().Path;
 
     /// <summary>
-    /// The options that shape the trajectory, as canonical JSON: everything except device, threads and bookkeeping
-    /// intervals. A checkpoint resumes only under the same fingerprint.
+    /// The options that shape the trajectory (<see cref="RunIdentity"/>: everything but the execution-only ones). A
+    /// checkpoint resumes only under the same fingerprint.
     /// </summary>
-    public static string Fingerprint(TrainerOptions options) => JsonSerializer.Serialize(options with
-    {
-        Device = "cpu", Threads = 0, CheckpointInterval = 0, KeepCheckpoints = 1, LogInterval = 1, TensorBoard = false,
-    });
+    public static string Fingerprint(TrainerOptions options) => RunIdentity.TextOf(options);
 
     /// <summary>Writes a checkpoint to <paramref name="path"/> atomically.</summary>
     public static void Save(string path, Header header, nn.Module model, OptimizerHelper optimizer)

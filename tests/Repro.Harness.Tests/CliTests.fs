@@ -113,7 +113,7 @@ let ``train of a grid cell's coordinates runs the grid's own run (same hash, sam
     let _, planOut, _ =
         runRepro [ "plan"; "--profile"; "smoke"; "--results"; results; "--data-cache"; cache; "--paper-tables"; TestPaths.paperTables
                    "--only"; "det efficientnet-b7 rand 100% S1 seed 0" ]
-    let line = planOut.Split('\n') |> Array.find (fun l -> l.Contains "det efficientnet-b7 rand 100% S1 seed 0")
+    let line = planOut.Split('\n') |> Array.find (fun l -> l.Contains "det resnet-mini (for efficientnet-b7) rand 100% S1 seed 0")
     let hash = line.Trim().Split(' ').[0]
     // The grid's run is the one train made: `plan` finds it done.
     Assert.Contains("done", line)
@@ -186,7 +186,7 @@ let ``train refuses an unknown device, and CUDA this process lacks, with exit 2 
 let private smokeS1Hash (root: string) =
     let code, out, err = runRepro ([ "plan" ] @ smoke root @ [ "--paper-tables"; TestPaths.paperTables; "--only"; "det efficientnet-b7 rand 100% S1 seed 0" ])
     Assert.True((code = 0), err)
-    let line = out.Split('\n') |> Array.find (fun l -> l.Contains "det efficientnet-b7 rand 100% S1 seed 0")
+    let line = out.Split('\n') |> Array.find (fun l -> l.Contains "det resnet-mini (for efficientnet-b7) rand 100% S1 seed 0")
     line.Trim().Split(' ').[0]
 
 [<Fact>]

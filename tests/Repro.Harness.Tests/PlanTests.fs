@@ -150,15 +150,26 @@ let ``run names do not depend on where the data or the results folder live`` () 
     // A relative results folder (the command line's default) names runs the same way too.
     let c = planAt "/data/mini" (Path.Combine("results", "smoke", "runs")) |> List.map (fun r -> r.Hash)
     Assert.Equal<string list>(a, c)
-    // Threads change a run's speed, not its result: the same runs whatever the thread count.
-    let d = planWith { gridProfile with Threads = 1 } (dataAt "/data/mini") "/results/runs" |> List.map (fun r -> r.Hash)
-    Assert.Equal<string list>(a, d)
     // ... while the spec keeps the symbolic path, so a record still says which prerequisite it read.
     let runs = planAt "/data/mini" "/results/runs"
     let student = cell "det efficientnet-b7 rand 100% S4 +ST" runs
     let text = student.Spec.Value.ToJsonString()
     Assert.Contains(sprintf "run:/%s/pseudo_labels.json" student.Requires.Head, text)
     Assert.DoesNotContain("/results/runs", text)
+
+[<Fact>]
+let ``execution settings rename no run and an optimization setting renames every run that trains`` () =
+    let hashes profile = planWith profile (dataAt "/data/mini") "/results/runs" |> List.map (fun r -> r.Hash)
+    let a = hashes gridProfile
+    // Threads and device change a run's speed, not its result.
+    Assert.Equal<string list>(a, hashes { gridProfile with Threads = 1; Device = "cuda:1" })
+    // The learning rate is part of every detection and segmentation run's trajectory (and of everything downstream).
+    let trains (r: PlannedRun) = r.Kind |> Option.exists (fun k -> k.Steps > 0L)
+    let trained profile = planWith profile (dataAt "/data/mini") "/results/runs" |> List.filter trains
+    let before = trained gridProfile |> List.filter (fun r -> match r.Kind with Some(PretrainingRun _) -> false | _ -> true)
+    let after = trained { gridProfile with LearningRate = gridProfile.LearningRate * 2.0 } |> List.map (fun r -> r.Hash) |> Set.ofList
+    Assert.NotEmpty(before)
+    for r in before do Assert.False(after.Contains r.Hash, sprintf "%s kept its name under another learning rate" r.Label)
 
 [<Fact>]
 let ``only keeps the matching runs and everything they stand on`` () =
@@ -196,7 +207,10 @@ let ``cells outside a profile's scope are planned once each, blocked with the re
     let profile = { Profiles.smoke with Scope = Some [ { Table = "segmentation-init"; Rows = [ "rand" ]; Columns = [ "S1" ] } ] }
     let runs = Plan.planProfile profile (dataAt "/data/mini") "/results/runs" (tables ())
     let runnable = runs |> List.filter (fun r -> r.Blocked.IsNone)
-    Assert.Equal<string list>([ "seg efficientnet-b7 rand train S1 seed 0" ], runnable |> List.map (fun r -> r.Label))
+    // The label names the backbone that trains and the paper's it stands in for.
+    Assert.Equal<string list>([ "seg resnet-mini (for efficientnet-b7) rand train S1 seed 0" ], runnable |> List.map (fun r -> r.Label))
+    // --only still finds it by the paper's cell name.
+    Assert.Equal<string list>([ runnable.Head.Hash ], Plan.only [ "seg efficientnet-b7 rand train S1" ] runs |> List.map (fun r -> r.Hash))
     let outOfScope = runs |> List.filter (fun r -> r.Blocked |> Option.exists (fun why -> why.Contains "not in profile smoke"))
     Assert.Equal((cells ()).Length - 1, outOfScope.Length)
     Assert.All(outOfScope, fun r -> Assert.True(r.Kind.IsNone && r.Cells.Length = 1))

@@ -25,8 +25,10 @@ public sealed record SegmentationPseudoLabelConfig
     public VocMaskEncoding Encoding { get; init; } = VocMaskEncoding.Palette;
     /// <summary>Pixels whose largest teacher softmax probability is below this become 255 (ignored by the student).</summary>
     public double ConfidenceThreshold { get; init; } = 0.5;
+    [ExecutionOnly]
     public int BatchSize { get; init; } = 32;
     /// <summary>"cpu", "cuda" or "cuda:N", as in TrainerOptions.Device.</summary>
+    [ExecutionOnly]
     public string Device { get; init; } = "cpu";
     /// <summary>Name of the image set written (ImageSets/Segmentation/&lt;SetName&gt;.txt).</summary>
     public string SetName { get; init; } = "pseudo";

@@ -29,7 +29,7 @@ public static class SegmentationPseudoLabeling
         ArgumentException.ThrowIfNullOrWhiteSpace(outputDirectory);
         config.Validate();
         var root = Path.GetFullPath(outputDirectory);
-        var configJson = JsonSerializer.Serialize(config);
+        var configJson = RunIdentity.TextOf(config);
         var teacherHash = FileHash.Sha256(config.TeacherWeights);
         if (TryReuse(root, configJson, teacherHash, config.SetName) is { } done) return done;
 
