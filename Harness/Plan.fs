@@ -289,11 +289,11 @@ let private trainSeconds (profile: Profile) (steps: int) (imagesPerStep: int) =
 
 /// File names of the artifacts runs leave for their users (Core's names).
 module Artifacts =
-    let backboneWeights = "backbone.weights"
-    let classifierWeights = "classifier.weights"
-    let detectorWeights = Path.Combine("train", "final.weights")
-    let pseudoLabels = "pseudo_labels.json"
-    let segmentationWeights = "model.weights"
+    let backboneWeights = PretrainingExperiment.BackboneFile
+    let classifierWeights = PretrainingExperiment.ClassifierFile
+    let detectorWeights = DetectionExperiment.WeightsFile
+    let pseudoLabels = PseudoLabeling.AnnotationsFileName
+    let segmentationWeights = SegmentationExperiment.WeightsFile
 
 /// Every run of the grid under the profile — cells' runs and their prerequisites, runnable or blocked — in an
 /// order where each prerequisite precedes its users.
@@ -375,7 +375,7 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: 
                 UnlabeledImages = data.UnlabeledImages.Value, CategoriesFrom = data.Detection.TrainAnnotations,
                 ScoreThreshold = profile.PseudoLabelThreshold)
         let hidden = data.Miniature |> Option.map (fun m -> m.UnlabeledHiddenAnnotations)
-        b.Add(PseudoLabelRun(config, hidden), sprintf "pseudo labels of teacher %s (threshold %g) seed %d" (teacherCellOf cell).Name profile.PseudoLabelThreshold seed,
+        b.Add(PseudoLabelRun(config, hidden), sprintf "pseudo labels of teacher %s (threshold %g) seed %d" (named (teacherCellOf cell)) profile.PseudoLabelThreshold seed,
               None, seed, [ teacherHash ], 30.0)
 
     let student (cell: Cell) (seed: int) (steps: int) (name: string) =
@@ -452,7 +452,7 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: 
             | CocoImages -> c.FromFolder(data.Detection.TrainImages)
             | ImageNetImages -> c.FromFolder(data.UnlabeledImages.Value)
         let pseudoHash =
-            b.Add(SegmentationPseudoLabelRun pseudo, sprintf "pseudo masks of %s by teacher %s seed %d" source.Id t.Name seed, None, seed, [ teacherHash ], 30.0)
+            b.Add(SegmentationPseudoLabelRun pseudo, sprintf "pseudo masks of %s by teacher %s seed %d" source.Id (named t) seed, None, seed, [ teacherHash ], 30.0)
         let init = pretrained cell.Init cell.Backbone
         let student =
             (segmentationConfig cell seed steps (init |> Option.map snd))

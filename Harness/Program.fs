@@ -95,20 +95,11 @@ let private plan (a: ParseResults<SweepArgs>) =
     printfn "data: %s" data.Description
     // The runs Slurm holds for this folder now, by hash (a folder that never submitted asks nothing of Slurm).
     let withSlurm =
-        try SlurmQueue.live store.Root |> List.map (fun (s, state) -> s.Hash, (s, state)) |> Map.ofList
+        try SlurmQueue.live store.Root |> List.map (fun (s, state) -> s.Hash, (state, s.TaskId)) |> Map.ofList
         with SlurmQueue.SlurmUnavailable why ->
             eprintfn "plan: %s lists Slurm submissions, but Slurm cannot be asked about them (%s)" (SlurmQueue.submissionsPath store.Root) why
             Map.empty
-    let status (r: Plan.PlannedRun) =
-        match r.Blocked, store.TryRead r.Hash with
-        | Some why, _ -> "blocked: " + why
-        | None, record when withSlurm.ContainsKey r.Hash && (record.IsNone || record.Value.Status = RunStore.Failed) ->
-            let s, state = withSlurm.[r.Hash]
-            sprintf "%s under Slurm (task %s)" (match state with "PENDING" -> "queued" | st -> st.ToLowerInvariant()) s.TaskId
-        | None, Some rec' when rec'.Status = RunStore.Succeeded -> "done"
-        | None, Some _ -> "failed (use --retry-failed)"
-        | None, None -> sprintf "to do (~%.0f s)" r.EstimatedSeconds
-    let statuses = runs |> List.map (fun r -> r, status r)
+    let statuses = runs |> List.map (fun r -> r, PlanStatus.of' withSlurm (store.TryRead r.Hash) r)
     // A cell's steps and α, and where they come from (Appendix H, or the profile where the paper's are not in use).
     let schedule (r: Plan.PlannedRun) =
         match r.Cells with
@@ -122,12 +113,13 @@ let private plan (a: ParseResults<SweepArgs>) =
                 else ""
             sprintf "  [%d steps%s, %s%s]" steps ladder s.Source alpha
         | _ -> ""
-    for r, st in statuses do printfn "  %-16s %-52s %s%s" r.Hash r.Label st (schedule r)
+    for r, st in statuses do printfn "  %-16s %-52s %s%s" r.Hash r.Label st.Text (schedule r)
     let todo = Sweep.pending store false runs |> List.filter (fun r -> not (withSlurm.ContainsKey r.Hash))
-    let count (prefix: string) = statuses |> List.filter (fun (_, st) -> st.StartsWith prefix) |> List.length
-    let slurmCount = statuses |> List.filter (fun (_, st) -> st.Contains " under Slurm (task ") |> List.length
+    let count (is: PlanStatus.PlanStatus -> bool) = statuses |> List.filter (snd >> is) |> List.length
+    let slurmCount = count (function PlanStatus.UnderSlurm _ -> true | _ -> false)
     printfn "%d runs: %d to do (~%.1f min), %d recorded, %d blocked%s" runs.Length todo.Length
-        ((todo |> List.sumBy (fun r -> r.EstimatedSeconds)) / 60.0) (count "done" + count "failed") (count "blocked")
+        ((todo |> List.sumBy (fun r -> r.EstimatedSeconds)) / 60.0)
+        (count (function PlanStatus.Recorded _ -> true | _ -> false)) (count (function PlanStatus.Blocked _ -> true | _ -> false))
         (if slurmCount > 0 then sprintf ", %d with Slurm" slurmCount else "")
     ExitCode.Ok
 

@@ -30,6 +30,12 @@ public sealed record DetectionExperimentResult
 /// </summary>
 public static class DetectionExperiment
 {
+    /// <summary>The trainer's folder in a run's output folder.</summary>
+    public const string TrainFolder = "train";
+
+    /// <summary>The trained detector's full weights, relative to the run's output folder (what teachers hand on).</summary>
+    public static readonly string WeightsFile = Path.Combine(TrainFolder, Trainer.FinalWeightsFile);
+
     public static DetectionExperimentResult Run(DetectionExperimentConfig config, string outputDirectory,
                                                 IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
     {

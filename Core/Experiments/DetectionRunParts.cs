@@ -92,7 +92,7 @@ internal static class DetectionRunParts
 
     /// <summary>The run's trainer, writing under <c>train/</c>; its seed is the run seed.</summary>
     public static Trainer CreateTrainer(DetectionExperimentConfig config, string outputDirectory, IProgress<TrainingProgress>? progress, int imagesPerStep) =>
-        new(config.Trainer with { Seed = config.Seed }, Path.Combine(outputDirectory, "train"))
+        new(config.Trainer with { Seed = config.Seed }, Path.Combine(outputDirectory, DetectionExperiment.TrainFolder))
         {
             Progress = progress,
             ImagesPerStep = _ => imagesPerStep,

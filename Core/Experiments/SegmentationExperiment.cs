@@ -46,6 +46,9 @@ public sealed record SegmentationExperimentResult
 /// </summary>
 public static class SegmentationExperiment
 {
+    /// <summary>The trained model's weights in a run's output folder (what teachers hand on).</summary>
+    public const string WeightsFile = "model.weights";
+
     public static SegmentationExperimentResult Run(SegmentationExperimentConfig config, string outputDirectory,
                                                    IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
     {
@@ -140,7 +143,7 @@ public static class SegmentationExperiment
             humanStream.Dispose();
             pseudoStream?.Dispose();
         }
-        var modelWeights = Path.Combine(outputDirectory, "model.weights");
+        var modelWeights = Path.Combine(outputDirectory, WeightsFile);
         StateDictIO.Save(model, modelWeights);
 
         var val = new VocSegmentationDataset(data.VocRoot, data.ValSet, cache, data.MaskFolder, data.Encoding);

@@ -49,7 +49,10 @@ public sealed class Trainer
     public string CheckpointDirectory => Path.Combine(OutputDirectory, "checkpoints");
 
     /// <summary>The state dict written at the end of training.</summary>
-    public string FinalWeightsPath => Path.Combine(OutputDirectory, "final.weights");
+    public string FinalWeightsPath => Path.Combine(OutputDirectory, FinalWeightsFile);
+
+    /// <summary>The final weights' file name in the output folder.</summary>
+    public const string FinalWeightsFile = "final.weights";
 
     /// <summary>The TensorBoard log folder.</summary>
     public string TensorBoardDirectory => Path.Combine(OutputDirectory, "tensorboard");

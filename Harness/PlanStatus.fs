@@ -1,0 +1,27 @@
+/// Where a planned run stands, as `repro plan` shows and counts it.
+module Repro.Harness.PlanStatus
+
+type PlanStatus =
+    | Blocked of why: string
+    /// Queued or running as a Slurm array task (a record it has is a failure being retried).
+    | UnderSlurm of state: string * task: string
+    | Recorded of RunStore.RunStatus
+    | ToDo of estimatedSeconds: float
+
+    member s.Text =
+        match s with
+        | Blocked why -> "blocked: " + why
+        | UnderSlurm(state, task) ->
+            sprintf "%s under Slurm (task %s)" (match state with "PENDING" -> "queued" | st -> st.ToLowerInvariant()) task
+        | Recorded RunStore.Succeeded -> "done"
+        | Recorded RunStore.Failed -> "failed (use --retry-failed)"
+        | ToDo seconds -> sprintf "to do (~%.0f s)" seconds
+
+/// A run's status from its plan entry, its record and the Slurm tasks (state, task id) that hold this folder's runs.
+let of' (slurm: Map<string, string * string>) (record: RunStore.RunRecord option) (run: Plan.PlannedRun) =
+    match run.Blocked, record with
+    | Some why, _ -> Blocked why
+    | None, record when slurm.ContainsKey run.Hash && (record.IsNone || record.Value.Status = RunStore.Failed) ->
+        UnderSlurm slurm.[run.Hash]
+    | None, Some r -> Recorded r.Status
+    | None, None -> ToDo run.EstimatedSeconds
