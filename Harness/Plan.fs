@@ -325,15 +325,17 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: 
     let pretrainConfig (method: PretrainingMethod) (backbone: string) (steps: int) (teacher: string option) =
         let ps = profile.Pretraining
         PretrainingConfig(
-            Method = method,
+            Method = (match method with
+                      | PretrainingMethod.NoisyStudent -> NoisyStudentPretraining(TeacherClassifierWeights = Option.toObj teacher) :> PretrainingMethodConfig
+                      | PretrainingMethod.SimClr -> SimClrPretraining()
+                      | _ -> SupervisedPretraining()),
             Data = ClassificationDataConfig(TrainRoot = classification().TrainRoot, ValRoot = classification().ValRoot,
                                             UnlabeledRoot = (if method = PretrainingMethod.NoisyStudent then data.UnlabeledImages.Value else null)),
             Backbone = (DetectorConfig.Preset(profile.BackboneFor backbone, data.NumClasses, profile.ImageSize)).Backbone,
             ImageSize = classification().ImageSize,
             Trainer = optimization profile ps.Optimizer ps.LearningRate ps.WeightDecay steps,
             BatchSize = ps.BatchSize,
-            Seed = int64 pretrainSeed,
-            TeacherClassifierWeights = Option.toObj teacher)
+            Seed = int64 pretrainSeed)
     let rec pretrained (init: Init) (backbone: string) : (string * string) option =
         let ps = profile.Pretraining
         let add method steps teacher requires =

@@ -24,9 +24,6 @@ public sealed record JointTrainingConfig
     public ClassificationAugmentConfig EffectiveClassificationAugment() =>
         ClassificationAugment ?? new ClassificationAugmentConfig { OutputSize = Detection.Detector.InputSize };
 
-    /// <summary>This config with another classification weight (for callers without C# `with`, e.g. F#).</summary>
-    public JointTrainingConfig WithClassificationWeight(double weight) => this with { ClassificationWeight = weight };
-
     /// <summary>Checks every field; <see cref="ArgumentException"/> naming the first bad one.</summary>
     public void Validate()
     {

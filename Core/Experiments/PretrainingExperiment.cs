@@ -54,7 +54,7 @@ public static class PretrainingExperiment
         config.Validate();
         ArgumentException.ThrowIfNullOrWhiteSpace(outputDirectory);
         Directory.CreateDirectory(outputDirectory);
-        var data = PretrainingData.Open(config.Data, withUnlabeled: config.Method == PretrainingMethod.NoisyStudent);
+        var data = PretrainingData.Open(config.Data, withUnlabeled: config.Method is NoisyStudentPretraining);
         var device = TrainingDevice.Resolve(config.Trainer.Device);
         var metrics = new Dictionary<string, double>
         {
@@ -72,10 +72,10 @@ public static class PretrainingExperiment
 
         switch (config.Method)
         {
-            case PretrainingMethod.Supervised:
+            case SupervisedPretraining supervised:
             {
                 Seeding.SeedTorch(config.Seed);
-                var classifier = new ImageClassifier(BackboneFactory.Create(config.Backbone), data.NumClasses, config.Dropout);
+                var classifier = new ImageClassifier(BackboneFactory.Create(config.Backbone), data.NumClasses, supervised.Dropout);
                 model = classifier;
                 training = SupervisedClassification.Train(classifier, data.Train, TeacherSettings(config), Path.Combine(outputDirectory, "classifier"), progress, ct);
                 AddTiming(metrics, "train", training);
@@ -85,9 +85,9 @@ public static class PretrainingExperiment
                 trainedBackbone = classifier.Backbone;
                 break;
             }
-            case PretrainingMethod.NoisyStudent:
+            case NoisyStudentPretraining ns:
             {
-                var student = RunNoisyStudent(config, data, outputDirectory, device, metrics, pseudoSummaries, progress, ct, out training);
+                var student = RunNoisyStudent(config, ns, data, outputDirectory, device, metrics, pseudoSummaries, progress, ct, out training);
                 model = student;
                 metrics["top1"] = Timed(metrics, "eval", () => SupervisedClassification.Evaluate(student, data.Val, config.ImageSize, config.EvalBatchSize, device, ct));
                 classifierPath = Path.Combine(outputDirectory, ClassifierFile);
@@ -95,19 +95,19 @@ public static class PretrainingExperiment
                 trainedBackbone = student.Backbone;
                 break;
             }
-            case PretrainingMethod.SimClr:
+            case SimClrPretraining sim:
             {
                 Seeding.SeedTorch(config.Seed);
-                var simclr = new SimClrModel(BackboneFactory.Create(config.Backbone), config.ProjectionHidden, config.ProjectionDim);
+                var simclr = new SimClrModel(BackboneFactory.Create(config.Backbone), sim.ProjectionHidden, sim.ProjectionDim);
                 model = simclr;
-                training = SimClr.Train(simclr, data.Train, config.EffectiveAugment(), config.Views, config.Trainer, config.BatchSize, config.Seed,
-                                        config.Temperature, Path.Combine(outputDirectory, "simclr"), progress, ct);
+                training = SimClr.Train(simclr, data.Train, config.EffectiveAugment(), sim.Views, config.Trainer, config.BatchSize, config.Seed,
+                                        sim.Temperature, Path.Combine(outputDirectory, "simclr"), progress, ct);
                 AddTiming(metrics, "train", training);
                 trainedBackbone = simclr.Backbone;
                 break;
             }
             default:
-                throw new ArgumentException($"unknown pre-training method {config.Method}", nameof(config));
+                throw new ArgumentException($"unknown pre-training method {config.Method.GetType().Name}", nameof(config));
         }
 
         using (model)
@@ -123,7 +123,7 @@ public static class PretrainingExperiment
         if (pseudoSummaries.Count > 0) NoisyStudent.WriteSummaries(Path.Combine(outputDirectory, PseudoLabelFile), pseudoSummaries);
         var record = new
         {
-            method = config.Method.ToString(),
+            method = config.Kind.ToString(),
             backbone_weights = BackboneFile,
             classifier_weights = classifierPath == null ? null : ClassifierFile,
             metrics = new SortedDictionary<string, double>(metrics, StringComparer.Ordinal),
@@ -168,17 +168,17 @@ public static class PretrainingExperiment
     static ClassificationTrainingSettings TeacherSettings(PretrainingConfig c) =>
         new(c.EffectiveAugment(), c.Trainer, c.BatchSize, c.Seed, c.LabelSmoothing);
 
-    static ImageClassifier RunNoisyStudent(PretrainingConfig config, PretrainingData data, string outputDirectory, torch.Device device,
+    static ImageClassifier RunNoisyStudent(PretrainingConfig config, NoisyStudentPretraining ns, PretrainingData data, string outputDirectory, torch.Device device,
                                            Dictionary<string, double> metrics, List<PseudoLabelSummary> summaries,
                                            IProgress<TrainingProgress>? progress, CancellationToken ct, out TrainingResult training)
     {
         Seeding.SeedTorch(config.Seed);
-        var teacher = new ImageClassifier(BackboneFactory.Create(config.Backbone), data.NumClasses, config.Dropout);
+        var teacher = new ImageClassifier(BackboneFactory.Create(config.Backbone), data.NumClasses, ns.Teacher.Dropout);
         try
         {
-            if (config.TeacherClassifierWeights != null)
+            if (ns.TeacherClassifierWeights != null)
             {
-                StateDictIO.Load(teacher, config.TeacherClassifierWeights);
+                StateDictIO.Load(teacher, ns.TeacherClassifierWeights);
                 teacher.to(device);
             }
             else
@@ -190,32 +190,32 @@ public static class PretrainingExperiment
 
             // Stochastic depth is a property of the backbone family; ResNet has none (see PretrainingConfig).
             bool hasDropPath = config.Backbone.Family == BackboneFamily.EfficientNet;
-            var studentBackbone = hasDropPath ? config.Backbone with { StochasticDepth = config.StudentStochasticDepth } : config.Backbone;
-            metrics["student_stochastic_depth"] = hasDropPath ? config.StudentStochasticDepth : 0;
-            metrics["student_dropout"] = config.StudentDropout;
+            var studentBackbone = hasDropPath ? config.Backbone with { StochasticDepth = ns.StudentStochasticDepth } : config.Backbone;
+            metrics["student_stochastic_depth"] = hasDropPath ? ns.StudentStochasticDepth : 0;
+            metrics["student_dropout"] = ns.StudentDropout;
 
             training = null!;
-            for (int round = 1; round <= config.NoisyStudentRounds; round++)
+            for (int round = 1; round <= ns.Rounds; round++)
             {
                 var roundDir = Path.Combine(outputDirectory, $"round-{round}");
                 var clock = Stopwatch.StartNew();
-                var pseudo = PseudoLabels.Annotate(teacher, data.Unlabeled!, config.ImageSize, config.EvalBatchSize, config.SoftPseudoLabels,
-                                                   config.PseudoLabelConfidence, data.Classes, round, device, ct);
+                var pseudo = PseudoLabels.Annotate(teacher, data.Unlabeled!, config.ImageSize, config.EvalBatchSize, ns.SoftPseudoLabels,
+                                                   ns.PseudoLabelConfidence, data.Classes, round, device, ct);
                 metrics[$"round{round}_pseudo_seconds"] = clock.Elapsed.TotalSeconds;
                 summaries.Add(pseudo.Summary);
                 NoisyStudent.WriteSummaries(Path.Combine(roundDir, PseudoLabelFile), [pseudo.Summary]);
 
                 long studentSeed = unchecked((long)Seeding.Derive(config.Seed, "noisy-student", round));
                 Seeding.SeedTorch(studentSeed);
-                var student = new ImageClassifier(BackboneFactory.Create(studentBackbone), data.NumClasses, config.StudentDropout);
+                var student = new ImageClassifier(BackboneFactory.Create(studentBackbone), data.NumClasses, ns.StudentDropout);
                 try
                 {
-                    var settings = new StudentSettings(studentBackbone, config.StudentDropout,
-                        new ClassificationTrainingSettings(config.StudentAugment(), config.Trainer, config.BatchSize, studentSeed, config.LabelSmoothing),
-                        config.PseudoBatchFraction);
+                    var settings = new StudentSettings(studentBackbone, ns.StudentDropout,
+                        new ClassificationTrainingSettings(config.StudentAugment(ns), config.Trainer, config.BatchSize, studentSeed, config.LabelSmoothing),
+                        ns.PseudoBatchFraction);
                     training = NoisyStudent.TrainStudent(student, data.Train, data.Unlabeled!, pseudo, settings, Path.Combine(roundDir, "student"), progress, ct);
                     AddTiming(metrics, $"round{round}_student", training);
-                    if (round < config.NoisyStudentRounds)
+                    if (round < ns.Rounds)
                         metrics[$"round{round}_student_top1"] = SupervisedClassification.Evaluate(student, data.Val, config.ImageSize, config.EvalBatchSize, device, ct);
                 }
                 catch
@@ -230,7 +230,7 @@ public static class PretrainingExperiment
             metrics["unlabeled_images"] = last.UnlabeledImages;
             metrics["pseudo_images"] = last.KeptImages;
             metrics["pseudo_mean_max_prob"] = last.MeanMaxProbability;
-            metrics["rounds"] = config.NoisyStudentRounds;
+            metrics["rounds"] = ns.Rounds;
             return teacher;
         }
         catch

@@ -29,9 +29,6 @@ public sealed record PseudoLabelConfig
     /// <summary>Label only the first N images of the folder (null = all).</summary>
     public int? Limit { get; init; }
 
-    /// <summary>This config with another threshold (for callers without C# `with`, e.g. F#).</summary>
-    public PseudoLabelConfig WithScoreThreshold(double threshold) => this with { ScoreThreshold = threshold };
-
     /// <summary>Checks every field; <see cref="ArgumentException"/> naming the first bad one.</summary>
     public void Validate()
     {

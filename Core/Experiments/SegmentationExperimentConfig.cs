@@ -28,9 +28,6 @@ public sealed record SegmentationDataConfig
     /// <summary>The image set a minival is carved from.</summary>
     public const string MinivalSource = "train";
 
-    /// <summary>This data with another training image set (for callers without C# `with`, e.g. F#).</summary>
-    public SegmentationDataConfig WithTrainSet(string trainSet) => this with { TrainSet = trainSet };
-
     /// <summary>This data with a minival of <paramref name="share"/> held out of train (for F#).</summary>
     public SegmentationDataConfig WithMinival(double share) => this with { MinivalShare = share };
 

@@ -46,21 +46,15 @@ public sealed record SelfTrainingConfig
     public SelfTrainingConfig WithPseudoLabels(PseudoLabelResult labels) =>
         this with { PseudoAnnotations = labels.AnnotationsPath, PseudoImages = labels.ImagesRoot };
 
-    /// <summary>This config with loss normalization on or off and another α.</summary>
-    public SelfTrainingConfig WithLossNormalization(bool enabled, double alpha = 1.0) => this with { LossNormalization = enabled, Alpha = alpha };
-
-    /// <summary>This config with another student.</summary>
-    public SelfTrainingConfig WithStudent(DetectionExperimentConfig student) => this with { Student = student };
-
     /// <summary>Checks every field; <see cref="ArgumentException"/> naming the first bad one.</summary>
     public void Validate()
     {
         const string p = "SelfTrainingConfig.";
         if (Student is null) throw new ArgumentException($"{p}Student must not be null", nameof(Student));
         Student.Validate();
-        if (Student.Detector.Loss.NormalizerMomentum is not null)
+        if (Student.Detector.Loss.PositiveCountMomentum is not null)
             throw new ArgumentException(
-                $"{p}Student.Detector.Loss.NormalizerMomentum must be null: the human and pseudo losses are each normalised by their own positive-anchor count",
+                $"{p}Student.Detector.Loss.PositiveCountMomentum must be null: the human and pseudo losses are each normalised by their own positive-anchor count",
                 nameof(Student));
         if (InitialWeights != null && !File.Exists(InitialWeights))
             throw new ArgumentException($"{p}InitialWeights: file not found: {InitialWeights}", nameof(InitialWeights));

@@ -84,7 +84,7 @@ public sealed class PretrainBenchmark : IBenchmark
         }
         if (methods.Contains("ns"))
         {
-            var ns = PretrainingExperiment.Run(baseConfig.WithMethod(PretrainingMethod.NoisyStudent).WithTotalSteps(nsSteps) with { TeacherClassifierWeights = teacher },
+            var ns = PretrainingExperiment.Run(baseConfig.WithMethod(new NoisyStudentPretraining { TeacherClassifierWeights = teacher }).WithTotalSteps(nsSteps),
                                                Path.Combine(outRoot, "noisy-student"), progress);
             Report("noisy_student", ns.Metrics, "top1", "teacher_top1", "linear_probe_top1", "pseudo_images", "pseudo_mean_max_prob", "final_loss",
                    "round1_student_seconds_per_100_steps", "round1_pseudo_seconds", "linear_probe_seconds");
@@ -92,7 +92,7 @@ public sealed class PretrainBenchmark : IBenchmark
         }
         if (methods.Contains("simclr"))
         {
-            var sim = PretrainingExperiment.Run(baseConfig.WithMethod(PretrainingMethod.SimClr), Path.Combine(outRoot, "simclr"), progress);
+            var sim = PretrainingExperiment.Run(baseConfig.WithMethod(new SimClrPretraining()), Path.Combine(outRoot, "simclr"), progress);
             Report("simclr", sim.Metrics, "linear_probe_top1", "linear_probe_train_top1", "final_loss", "final_contrastive_top1", "train_seconds_per_100_steps", "linear_probe_seconds");
             Console.WriteLine($"simclr: probe {sim.Metrics["linear_probe_top1"]:F1}%");
         }

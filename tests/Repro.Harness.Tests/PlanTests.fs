@@ -127,13 +127,14 @@ let ``pre-trained inits load the backbone their pre-training run writes; ImageNe
     let config = match run.Kind with Some(DetectionRun c) -> c | other -> failwithf "not detection: %A" other
     let pre = byHash.[run.Requires.Head]
     let preConfig = match pre.Kind with Some(PretrainingRun c) -> c | other -> failwithf "not pre-training: %A" other
-    Assert.Equal(PretrainingMethod.NoisyStudent, preConfig.Method)
+    Assert.Equal(PretrainingMethod.NoisyStudent, preConfig.Kind)
     Assert.Equal(Path.Combine("/results/runs", pre.Hash, "backbone.weights"), config.BackboneWeights)
     Assert.Equal(config.Detector.Backbone, preConfig.Backbone)
     let supervised = byHash.[pre.Requires.Head]
-    Assert.Equal(Path.Combine("/results/runs", supervised.Hash, "classifier.weights"), preConfig.TeacherClassifierWeights)
+    let ns = match preConfig.Method with :? NoisyStudentPretraining as ns -> ns | other -> failwithf "not Noisy Student: %A" other
+    Assert.Equal(Path.Combine("/results/runs", supervised.Hash, "classifier.weights"), ns.TeacherClassifierWeights)
     match supervised.Kind with
-    | Some(PretrainingRun c) -> Assert.Equal(PretrainingMethod.Supervised, c.Method)
+    | Some(PretrainingRun c) -> Assert.Equal(PretrainingMethod.Supervised, c.Kind)
     | other -> failwithf "not pre-training: %A" other
     // Rand Init loads nothing and needs nothing.
     let rand = cell "det efficientnet-b7 rand 20% S4" runs

@@ -24,9 +24,10 @@ public sealed record MatcherConfig
 }
 
 /// <summary>
-/// Training loss: focal α, γ; box loss kind and its β/δ; box-loss weight; normaliser. Both losses are divided by
-/// max(1, number of positive anchors in the batch), or — with <see cref="NormalizerMomentum"/> set — by a running
-/// average of it (detectron2: momentum 0.9, starting at <see cref="NormalizerInit"/>).
+/// Training loss: focal α, γ; box loss kind and its β/δ; box-loss weight; the positive-anchor count both losses are
+/// divided by (not the paper's loss normalization of self-training, which weighs human against pseudo losses): by
+/// max(1, number of positive anchors in the batch), or — with <see cref="PositiveCountMomentum"/> set — by a running
+/// average of it (detectron2: momentum 0.9, starting at <see cref="PositiveCountInit"/>).
 /// </summary>
 public sealed record LossConfig
 {
@@ -38,8 +39,8 @@ public sealed record LossConfig
     public double BoxLossWeight { get; init; } = 1.0;
     /// <summary>Divide the box loss by 4 × positives (per coordinate, as the paper's TPU release does) instead of positives.</summary>
     public bool BoxLossPerCoordinate { get; init; }
-    public double? NormalizerMomentum { get; init; }
-    public double NormalizerInit { get; init; } = 100;
+    public double? PositiveCountMomentum { get; init; }
+    public double PositiveCountInit { get; init; } = 100;
 
     public void Validate()
     {
@@ -47,7 +48,7 @@ public sealed record LossConfig
         if (FocalGamma < 0) throw new ArgumentException($"Loss.FocalGamma must be ≥ 0, got {FocalGamma}");
         if (BoxLossParameter < 0) throw new ArgumentException($"Loss.BoxLossParameter must be ≥ 0, got {BoxLossParameter}");
         if (BoxLossWeight < 0) throw new ArgumentException($"Loss.BoxLossWeight must be ≥ 0, got {BoxLossWeight}");
-        if (NormalizerMomentum is < 0 or >= 1) throw new ArgumentException($"Loss.NormalizerMomentum must be in [0, 1), got {NormalizerMomentum}");
+        if (PositiveCountMomentum is < 0 or >= 1) throw new ArgumentException($"Loss.PositiveCountMomentum must be in [0, 1), got {PositiveCountMomentum}");
     }
 }
 

@@ -7,14 +7,14 @@ namespace Repro.Core.Models.Detection;
 /// <summary>
 /// RetinaNet (Lin et al. 2017): backbone → FPN → shared class/box head, trained with focal loss on anchors matched by
 /// IoU, decoded and NMS-ed at inference. Parameter names: <c>backbone.*</c>, <c>fpn.*</c>, <c>head.*</c>; buffer
-/// <c>loss_normalizer</c> (the running positive-anchor count when <see cref="LossConfig.NormalizerMomentum"/> is set).
+/// <c>positive_count_average</c> (the running positive-anchor count when <see cref="LossConfig.PositiveCountMomentum"/> is set).
 /// </summary>
 public sealed class RetinaNet : nn.Module<Tensor, (Tensor[] ClassLogits, Tensor[] BoxDeltas)>
 {
     readonly Backbone backbone;
     readonly Fpn fpn;
     readonly RetinaNetHead head;
-    readonly Tensor loss_normalizer;
+    readonly Tensor positive_count_average;
     readonly AnchorGenerator _anchors;
     readonly BoxCoder _coder;
     readonly Matcher _matcher;
@@ -30,8 +30,8 @@ public sealed class RetinaNet : nn.Module<Tensor, (Tensor[] ClassLogits, Tensor[
         fpn = new Fpn(backbone.FeatureChannels, config.Fpn);
         _anchors = new AnchorGenerator(config.Anchors);
         head = new RetinaNetHead(config.Fpn.Channels, _anchors.AnchorsPerLocation, config.NumClasses, config.Head);
-        loss_normalizer = tensor((float)config.Loss.NormalizerInit);
-        register_buffer(nameof(loss_normalizer), loss_normalizer);
+        positive_count_average = tensor((float)config.Loss.PositiveCountInit);
+        register_buffer(nameof(positive_count_average), positive_count_average);
         RegisterComponents();
         _coder = new BoxCoder(config.BoxCoderWeights);
         _matcher = new Matcher(config.Matcher.PositiveThreshold, config.Matcher.NegativeThreshold, config.Matcher.AllowLowQualityMatches);
@@ -68,7 +68,7 @@ public sealed class RetinaNet : nn.Module<Tensor, (Tensor[] ClassLogits, Tensor[
 
     /// <summary>
     /// Training losses for a batch: "cls" (focal loss over non-ignored anchors), "box" (box loss over positive anchors,
-    /// times the box-loss weight) and "loss" = cls + box, each divided by the positive-anchor normaliser.
+    /// times the box-loss weight) and "loss" = cls + box, each divided by the positive-anchor count.
     /// Also "num_pos" (positive anchors in the batch, no gradient).
     /// </summary>
     /// <param name="images">[B, 3, H, W] float, normalised (see <see cref="Data.Batching.ImageNormalization"/>).</param>
@@ -83,14 +83,14 @@ public sealed class RetinaNet : nn.Module<Tensor, (Tensor[] ClassLogits, Tensor[
         var anchors = cat(AnchorsFor(sizes, images.device), 0);
         var logits = cat(logitsPerLevel, 1);   // [B, A, C]
         var deltas = cat(deltasPerLevel, 1);   // [B, A, 4]
-        return MoveOut(LossesOf(logits, deltas, anchors, targets, images.device, Normalizer));
+        return MoveOut(LossesOf(logits, deltas, anchors, targets, images.device, PositiveCount));
     }
 
     /// <summary>
     /// Training losses for a batch made of consecutive groups of images (e.g. the self-training student's human and
     /// pseudo-labelled halves): one forward pass over the whole batch (so BatchNorm sees all of it), then the losses of
     /// <see cref="Losses"/> for each group separately, each group normalised by its own positive-anchor count
-    /// (max(1, positives)). Not available with a running normaliser (<see cref="LossConfig.NormalizerMomentum"/>), which
+    /// (max(1, positives)). Not available with a running positive count (<see cref="LossConfig.PositiveCountMomentum"/>), which
     /// is one value per batch.
     /// </summary>
     /// <param name="groupSizes">Image counts of the groups, in batch order; positive, summing to the batch size.</param>
@@ -101,8 +101,8 @@ public sealed class RetinaNet : nn.Module<Tensor, (Tensor[] ClassLogits, Tensor[
             throw new ArgumentException($"{targets.Count} targets for a batch of {images.shape[0]} images", nameof(targets));
         if (groupSizes.Count == 0 || groupSizes.Any(n => n <= 0) || groupSizes.Sum() != targets.Count)
             throw new ArgumentException($"group sizes [{string.Join(", ", groupSizes)}] must be positive and sum to the batch size {targets.Count}", nameof(groupSizes));
-        if (Config.Loss.NormalizerMomentum is not null)
-            throw new InvalidOperationException("GroupLosses needs per-group positive counts; the running loss normaliser (Loss.NormalizerMomentum) is one value per batch");
+        if (Config.Loss.PositiveCountMomentum is not null)
+            throw new InvalidOperationException("GroupLosses needs per-group positive counts; the running positive-anchor count (Loss.PositiveCountMomentum) is one value per batch");
         var ((logitsPerLevel, deltasPerLevel), sizes) = Run(images);
         using var scope = NewDisposeScope();
         var anchors = cat(AnchorsFor(sizes, images.device), 0);
@@ -219,13 +219,13 @@ public sealed class RetinaNet : nn.Module<Tensor, (Tensor[] ClassLogits, Tensor[
         return (boxes, labels);
     }
 
-    Tensor Normalizer(Tensor numPos)
+    Tensor PositiveCount(Tensor numPos)
     {
-        var momentum = Config.Loss.NormalizerMomentum;
+        var momentum = Config.Loss.PositiveCountMomentum;
         if (momentum is null) return numPos.clamp(min: 1);
         if (training)
-            using (no_grad()) loss_normalizer.mul_(momentum.Value).add_(numPos * (1 - momentum.Value));
-        return loss_normalizer.clamp(min: 1);
+            using (no_grad()) positive_count_average.mul_(momentum.Value).add_(numPos * (1 - momentum.Value));
+        return positive_count_average.clamp(min: 1);
     }
 
     void CheckImages(Tensor images)

@@ -40,9 +40,6 @@ public sealed record SegmentationPseudoLabelConfig
     /// <summary>This config labelling a folder of images.</summary>
     public SegmentationPseudoLabelConfig FromFolder(string unlabeledImages) => this with { UnlabeledImages = unlabeledImages };
 
-    /// <summary>This config with another threshold (for callers without C# `with`, e.g. F#).</summary>
-    public SegmentationPseudoLabelConfig WithThreshold(double threshold) => this with { ConfidenceThreshold = threshold };
-
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field.</summary>
     public void Validate()
     {

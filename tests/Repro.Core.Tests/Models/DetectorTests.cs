@@ -94,13 +94,13 @@ public class DetectorTests : TorchTestBase
     public void RunningNormalizerFollowsMomentum()
     {
         using var scope = NewDisposeScope();
-        var config = DetectorConfig.Miniature() with { Loss = new LossConfig { NormalizerMomentum = 0.9, NormalizerInit = 100 } };
+        var config = DetectorConfig.Miniature() with { Loss = new LossConfig { PositiveCountMomentum = 0.9, PositiveCountInit = 100 } };
         using var det = new RetinaNet(config);
         var t = new[] { DetectionTarget.FromArrays(new float[] { 8, 8, 24, 24, 30, 30, 60, 50 }, new long[] { 0, 1 }) };
         var l = det.Losses(randn(1, 3, 64, 64), t);
         double pos = l["num_pos"].item<float>();
         Assert.True(pos >= 2);
-        var norm = det.state_dict()["loss_normalizer"].item<float>();
+        var norm = det.state_dict()["positive_count_average"].item<float>();
         Assert.Equal(0.9 * 100 + 0.1 * pos, norm, 4);
     }
 

@@ -52,7 +52,7 @@ public class GroupLossesTests : TorchTestBase
         var images = randn(5, 3, 64, 64);
         Assert.Throws<ArgumentException>(() => det.GroupLosses(images, Targets(), new[] { 2, 2 }));
         Assert.Throws<ArgumentException>(() => det.GroupLosses(images, Targets(), new[] { 5, 0 }));
-        using var running = new RetinaNet(DetectorConfig.Miniature(numClasses: 3) with { Loss = new LossConfig { NormalizerMomentum = 0.9 } });
+        using var running = new RetinaNet(DetectorConfig.Miniature(numClasses: 3) with { Loss = new LossConfig { PositiveCountMomentum = 0.9 } });
         Assert.Throws<InvalidOperationException>(() => running.GroupLosses(images, Targets(), new[] { 2, 3 }));
     }
 }

@@ -17,6 +17,9 @@ public class RunIdentityTests
         { typeof(PseudoLabelConfig), ["BatchSize"] },
         { typeof(ClassificationDataConfig), ["ImageCacheBytes"] },
         { typeof(PretrainingConfig), ["EvalBatchSize"] },
+        { typeof(SupervisedPretraining), [] },
+        { typeof(NoisyStudentPretraining), [] },
+        { typeof(SimClrPretraining), [] },
         { typeof(SegmentationDataConfig), ["ImageCacheBytes"] },
         { typeof(SegmentationExperimentConfig), ["EvalBatchSize"] },
         { typeof(SegmentationPseudoLabelConfig), ["BatchSize", "Device"] },
@@ -42,6 +45,18 @@ public class RunIdentityTests
         }
         Assert.Equal(executionOnly.Order(StringComparer.Ordinal), kept.Order(StringComparer.Ordinal));
         Assert.True(seen.Count > executionOnly.Length, $"{type.Name}: only {seen.Count} properties could be varied");
+    }
+
+    [Fact]
+    public void A_pretraining_run_is_named_by_its_own_method_only()
+    {
+        // Another method's defaults never enter the name: SimCLR's temperature is not part of a supervised run.
+        var supervised = new PretrainingConfig();
+        var text = RunIdentity.TextOf(supervised);
+        Assert.DoesNotContain("Temperature", text);
+        Assert.DoesNotContain("StudentDropout", text);
+        Assert.Contains("\"$method\":\"Supervised\"", text);
+        Assert.NotEqual(text, RunIdentity.TextOf(supervised with { Method = new SimClrPretraining() }));
     }
 
     [Fact]

@@ -106,7 +106,7 @@ public class PretrainingExperimentTests : TorchTestBase
     public void NoisyStudentTrainsTeacherThenStudentsOnPseudoLabels()
     {
         using var data = new TinyClassificationData();
-        var config = data.Config(PretrainingMethod.NoisyStudent) with { NoisyStudentRounds = 2, SoftPseudoLabels = false };
+        var config = data.Config(PretrainingMethod.NoisyStudent) with { Method = new NoisyStudentPretraining { Rounds = 2, SoftPseudoLabels = false } };
         var dir = data.Out("ns");
         var result = PretrainingExperiment.Run(config, dir);
 
@@ -156,7 +156,7 @@ public class PretrainingExperimentTests : TorchTestBase
 
         var config = data.Config(PretrainingMethod.NoisyStudent) with
         {
-            TeacherClassifierWeights = supervised.ClassifierWeightsPath, PseudoLabelConfidence = threshold,
+            Method = new NoisyStudentPretraining { TeacherClassifierWeights = supervised.ClassifierWeightsPath, PseudoLabelConfidence = threshold },
         };
         var dir = data.Out("ns");
         var result = PretrainingExperiment.Run(config, dir);
@@ -260,17 +260,19 @@ public class PretrainingExperimentTests : TorchTestBase
         var ok = new PretrainingConfig { Data = new() { TrainRoot = "t", ValRoot = "v" } };
         ok.Validate();
         void Bad(PretrainingConfig c, string field) => Assert.Contains(field, Assert.ThrowsAny<ArgumentException>(c.Validate).Message);
-        Bad(ok with { Method = PretrainingMethod.NoisyStudent }, "UnlabeledRoot");
+        Bad(ok with { Method = new NoisyStudentPretraining() }, "UnlabeledRoot");
         Bad(ok with { Data = ok.Data with { TrainRoot = "" } }, "TrainRoot");
         (ok with { ImageSize = 32 }).Validate();                // the default augmentation follows ImageSize
         Bad(ok with { Augment = new() { OutputSize = 48 } }, "Augment");
         Bad(ok with { LabelSmoothing = 1 }, "LabelSmoothing");
-        Bad(ok with { Method = PretrainingMethod.SimClr, Temperature = 0 }, "Temperature");
-        Bad(ok with { Method = PretrainingMethod.SimClr, BatchSize = 1 }, "BatchSize");
-        var ns = ok with { Method = PretrainingMethod.NoisyStudent, Data = ok.Data with { UnlabeledRoot = "u" } };
+        Bad(ok with { Method = new SimClrPretraining { Temperature = 0 } }, "Temperature");
+        Bad(ok with { Method = new SimClrPretraining(), BatchSize = 1 }, "BatchSize");
+        Bad(ok with { Method = new SupervisedPretraining { Dropout = 1 } }, "Dropout");
+        var ns = ok with { Method = new NoisyStudentPretraining(), Data = ok.Data with { UnlabeledRoot = "u" } };
         ns.Validate();
-        Bad(ns with { PseudoBatchFraction = 1 }, "PseudoBatchFraction");
-        Bad(ns with { TeacherClassifierWeights = "/nonexistent/teacher.weights" }, "TeacherClassifierWeights");
+        Bad(ns with { Method = new NoisyStudentPretraining { PseudoBatchFraction = 1 } }, "PseudoBatchFraction");
+        Bad(ns with { Method = new NoisyStudentPretraining { TeacherClassifierWeights = "/nonexistent/teacher.weights" } }, "TeacherClassifierWeights");
+        Bad(ns with { Method = new NoisyStudentPretraining { Teacher = new() { Dropout = -0.5 } } }, "Dropout");
         Bad(ns with { Probe = new() { Steps = 0 } }, "Steps");
         Assert.Equal(5, ok.WithSeed(5).Seed);
         Assert.Equal(77, ok.WithTotalSteps(77).Trainer.TotalSteps);
@@ -282,8 +284,8 @@ public class PretrainingExperimentTests : TorchTestBase
         var c = new PretrainingConfig { ImageSize = 64 };
         Assert.Equal(Repro.Core.Augment.Classification.ClassificationPolicy.AutoAugmentImageNet, c.EffectiveAugment().Policy);
         Assert.Equal(64, c.EffectiveAugment().OutputSize);
-        Assert.Equal(Repro.Core.Augment.Classification.ClassificationPolicy.None, c.WithMethod(PretrainingMethod.SimClr).EffectiveAugment().Policy);
-        var student = (c with { StudentRandAugmentMagnitude = 7 }).StudentAugment();
+        Assert.Equal(Repro.Core.Augment.Classification.ClassificationPolicy.None, c.WithMethod(new SimClrPretraining()).EffectiveAugment().Policy);
+        var student = c.StudentAugment(new NoisyStudentPretraining { StudentRandAugmentMagnitude = 7 });
         Assert.Equal(Repro.Core.Augment.Classification.ClassificationPolicy.RandAugment, student.Policy);
         Assert.Equal(7, student.RandAugmentMagnitude);
     }

@@ -39,7 +39,12 @@ internal sealed class TinyClassificationData : IDisposable
     /// <summary>A config for a few quick steps of <paramref name="method"/> on this data.</summary>
     public PretrainingConfig Config(PretrainingMethod method, long steps = 4) => new()
     {
-        Method = method,
+        Method = method switch
+        {
+            PretrainingMethod.NoisyStudent => new NoisyStudentPretraining(),
+            PretrainingMethod.SimClr => new SimClrPretraining { ProjectionDim = 16, ProjectionHidden = 32 },
+            _ => new SupervisedPretraining(),
+        },
         Data = DataConfig,
         ImageSize = Size,
         BatchSize = 6,
@@ -51,8 +56,6 @@ internal sealed class TinyClassificationData : IDisposable
             Optimizer = OptimizerKind.AdamW, LearningRate = 1e-3,
         },
         Probe = new() { Steps = 30 },
-        ProjectionDim = 16,
-        ProjectionHidden = 32,
     };
 
     /// <summary>Class c drawn at a random place: 0 = green bar, 1 = red disc, 2 = blue square; mild noise.</summary>

@@ -147,7 +147,7 @@ public class SegmentationSelfTrainingEndToEndTests(SmokeMiniatureFixture mini, I
         // ---- "human vs pseudo labels on the aug set": one stream, the aug part's human masks replaced ----
         var replaced = SegmentationExperiment.Run(Config(2).WithPseudo(pseudo.Root) with
         {
-            Data = studentConfig.Data.WithTrainSet("trainaug"), ReplaceHumanWithPseudo = true,
+            Data = studentConfig.Data with { TrainSet = "trainaug" }, ReplaceHumanWithPseudo = true,
         }, Path.Combine(_root, "replace"));
         Assert.Equal((8, 8, 16, 0), (replaced.HumanImages, replaced.PseudoImages, replaced.TrainImages, replaced.PseudoBatchSize));
         Assert.DoesNotContain("pseudo_weight", replaced.Training.FinalLosses.Keys);

@@ -216,7 +216,7 @@ public class SelfTrainingEndToEndTests(SelfTrainingFixture f) : TorchTestBase, I
                      (ok with { PseudoBatchSize = 0 }, "PseudoBatchSize"),
                      (ok with { Alpha = -1 }, "Alpha"),
                      (ok with { NormalizerTimeConstant = 0.5 }, "NormalizerTimeConstant"),
-                     (ok with { Student = f.Supervised(2, 4) with { Detector = f.Detector with { Loss = new LossConfig { NormalizerMomentum = 0.9 } } } }, "NormalizerMomentum"),
+                     (ok with { Student = f.Supervised(2, 4) with { Detector = f.Detector with { Loss = new LossConfig { PositiveCountMomentum = 0.9 } } } }, "PositiveCountMomentum"),
                  })
             Assert.Contains(field, Assert.Throws<ArgumentException>(bad.Validate).Message);
     }
