@@ -119,8 +119,8 @@ public static class SegmentationExperiment
             ImagesPerStep = _ => batchSize + pseudoBatch,
         };
         var device = trainer.Device;
-        var humanStream = new StepStream(humanLoader, config.Trainer.TotalSteps);
-        var pseudoStream = pseudoLoader != null ? new StepStream(pseudoLoader, config.Trainer.TotalSteps) : null;
+        var humanStream = new StepStream<DetectionBatch>(step => humanLoader.Stream(step, config.Trainer.TotalSteps));
+        var pseudoStream = pseudoLoader != null ? new StepStream<DetectionBatch>(step => pseudoLoader.Stream(step, config.Trainer.TotalSteps)) : null;
 
         // Step k's loss is a pure function of k (batches fetched by step number), so a resumed run matches.
         Dictionary<string, Tensor> Loss(long step)
@@ -189,25 +189,4 @@ public static class SegmentationExperiment
     }
 
     static double Percent(double x) => double.IsFinite(x) ? x * 100 : -1;
-
-    /// <summary>A loader's batches by global step: streams (prefetched) from wherever the trainer starts or resumes.</summary>
-    sealed class StepStream(DetectionLoader loader, long totalSteps) : IDisposable
-    {
-        IEnumerator<DetectionBatch>? _stream;
-        long _next = -1;
-
-        public DetectionBatch At(long step)
-        {
-            if (_stream == null || step != _next)
-            {
-                _stream?.Dispose();
-                _stream = loader.Stream(step, totalSteps).GetEnumerator();
-            }
-            if (!_stream.MoveNext()) throw new InvalidOperationException($"the data stream ended before step {step}");
-            _next = step + 1;
-            return _stream.Current;
-        }
-
-        public void Dispose() => _stream?.Dispose();
-    }
 }

@@ -67,8 +67,8 @@ public static class NoisyStudent
         };
         long total = trainer.Options.TotalSteps;
         var device = trainer.Device;
-        using var labelledCursor = new StepCursor<ClassificationHostBatch>(start => labelledLoader.Stream(start, total));
-        using var pseudoCursor = new StepCursor<ClassificationHostBatch>(start => pseudoLoader.Stream(start, total));
+        using var labelledCursor = new StepStream<ClassificationHostBatch>(start => labelledLoader.Stream(start, total));
+        using var pseudoCursor = new StepStream<ClassificationHostBatch>(start => pseudoLoader.Stream(start, total));
         return trainer.Train(student, step =>
         {
             var lb = labelledCursor.At(step);

@@ -25,7 +25,7 @@ public static class SimClr
         var loader = new ClassificationLoader(images, b, unchecked((int)seed), views.OutputSize, views.View, views: 2);
         var trainer = new Trainer(trainerOptions with { Seed = seed }, outputDirectory) { Progress = progress, ImagesPerStep = _ => b };
         long total = trainer.Options.TotalSteps;
-        using var cursor = new StepCursor<ClassificationHostBatch>(start => loader.Stream(start, total));
+        using var cursor = new StepStream<ClassificationHostBatch>(start => loader.Stream(start, total));
         return trainer.Train(model, step =>
         {
             var batch = cursor.At(step);

@@ -41,7 +41,7 @@ public static class SupervisedClassification
         var trainer = new Trainer(settings.Trainer with { Seed = seed }, outputDirectory) { Progress = progress, ImagesPerStep = _ => batchSize };
         long total = trainer.Options.TotalSteps;
 
-        using var cursor = new StepCursor<ClassificationHostBatch>(start => loader.Stream(start, total));
+        using var cursor = new StepStream<ClassificationHostBatch>(start => loader.Stream(start, total));
         return trainer.Train(model, step =>
         {
             var batch = cursor.At(step);

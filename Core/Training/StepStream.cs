@@ -1,4 +1,4 @@
-namespace Repro.Core.Experiments;
+namespace Repro.Core.Training;
 
 /// <summary>
 /// Hands a trainer's loss callback the item (batch) of each step from a prefetching stream: consecutive steps read
