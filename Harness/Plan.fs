@@ -400,8 +400,10 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: 
             if cell.JointTraining then
                 JointStudentRun(
                     JointSelfTrainingConfig(
-                        SelfTraining = config, ClassificationTrainRoot = classification().TrainRoot,
-                        ClassificationBatchSize = profile.BatchSize, ClassificationWeight = profile.JointSelfTrainingClassificationWeight)),
+                        SelfTraining = config,
+                        Classification = ClassificationObjectiveConfig(
+                            TrainRoot = classification().TrainRoot, BatchSize = profile.BatchSize,
+                            Weight = profile.JointSelfTrainingClassificationWeight))),
                 3 * profile.BatchSize
             else StudentRun config, 2 * profile.BatchSize
         b.Add(kind, name, Some cell, seed, pseudoHash :: (init |> Option.map fst |> Option.toList) @ Option.toList teacherHash,
@@ -412,9 +414,8 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: 
         let config =
             JointTrainingConfig(
                 Detection = detectionConfigFor profile data cell seed steps (init |> Option.map snd),
-                ClassificationTrainRoot = classification().TrainRoot,
-                ClassificationBatchSize = profile.BatchSize,
-                ClassificationWeight = profile.JointClassificationWeight)
+                Classification = ClassificationObjectiveConfig(
+                    TrainRoot = classification().TrainRoot, BatchSize = profile.BatchSize, Weight = profile.JointClassificationWeight))
         b.Add(JointRun config, name, Some cell, seed, (init |> Option.map fst |> Option.toList),
               trainSeconds profile steps (2 * profile.BatchSize))
 

@@ -33,7 +33,7 @@ public static class JointTrainingExperiment
         Directory.CreateDirectory(outputDirectory);
         var detection = config.Detection;
         var labelled = DetectionRunParts.PrepareLabelled(detection, outputDirectory, "JointTrainingConfig.Detection");
-        var side = OpenClassificationSide(config, labelled.Cache);
+        var side = OpenClassificationSide(config.Classification, detection, labelled.Cache);
 
         var detectionLoader = DetectionRunParts.CreateLoader(labelled.Train, labelled.BatchSize, detection.Seed, detection);
         using var model = CreateModel(config, side.Pool.Classes.Count);
@@ -50,7 +50,7 @@ public static class JointTrainingExperiment
             var (ce, accuracy) = model.ClassificationLoss(c);
             return new Dictionary<string, Tensor>
             {
-                ["loss"] = parts["loss"] + ce * config.ClassificationWeight,
+                ["loss"] = parts["loss"] + ce * config.Classification.Weight,
                 ["loss_detection"] = parts["loss"].detach(),
                 ["loss_classification"] = ce.detach(),
                 ["classification_accuracy"] = accuracy,
@@ -79,12 +79,12 @@ public static class JointTrainingExperiment
     /// stream, seeded from the detection side's seed.</summary>
     internal sealed record ClassificationSide(ImageFolderDataset Pool, int BatchSize, ClassificationBatchStream Stream);
 
-    internal static ClassificationSide OpenClassificationSide(JointTrainingConfig config, ImageCache cache)
+    internal static ClassificationSide OpenClassificationSide(ClassificationObjectiveConfig config, DetectionExperimentConfig detection, ImageCache cache)
     {
-        var pool = new ImageFolderDataset(config.ClassificationTrainRoot, cache);
-        int batchSize = Math.Min(config.ClassificationBatchSize, pool.Count);
+        var pool = new ImageFolderDataset(config.TrainRoot, cache);
+        int batchSize = Math.Min(config.BatchSize, pool.Count);
         return new ClassificationSide(pool, batchSize, new ClassificationBatchStream(
-            pool, config.EffectiveClassificationAugment(), batchSize, ClassificationStreamSeed(config.Detection.Seed)));
+            pool, config.EffectiveAugment(detection.Detector.InputSize), batchSize, ClassificationStreamSeed(detection.Seed)));
     }
 
     /// <summary>The seed of the classification stream (order and augmentation), derived from the run seed.</summary>

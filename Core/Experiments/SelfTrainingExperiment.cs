@@ -54,10 +54,10 @@ public static class SelfTrainingExperiment
         TorchNativeLoader.EnsureLoaded();
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
-        return RunStudent(config.SelfTraining, config.ClassificationSide(), outputDirectory, progress, ct);
+        return RunStudent(config.SelfTraining, config.Classification, outputDirectory, progress, ct);
     }
 
-    static DetectionExperimentResult RunStudent(SelfTrainingConfig config, JointTrainingConfig? joint, string outputDirectory,
+    static DetectionExperimentResult RunStudent(SelfTrainingConfig config, ClassificationObjectiveConfig? classification, string outputDirectory,
                                                 IProgress<TrainingProgress>? progress, CancellationToken ct)
     {
         Directory.CreateDirectory(outputDirectory);
@@ -84,7 +84,7 @@ public static class SelfTrainingExperiment
         using var model = DetectionRunParts.CreateDetector(student);
         if (config.InitialWeights != null) StateDictIO.Load(model, config.InitialWeights);
         // "w/ All": a classification head on the same backbone and a classification stream beside the mixed one.
-        var side = joint is null ? null : JointTrainingExperiment.OpenClassificationSide(joint, labelled.Cache);
+        var side = classification is null ? null : JointTrainingExperiment.OpenClassificationSide(classification, student, labelled.Cache);
         using var jointModel = side is null ? null : new JointDetectionClassifier(model, side.Pool.Classes.Count);
         using var classificationBatches = side is null ? null
             : new StepStream<ClassificationBatch>(step => side.Stream.Stream(step, student.Trainer.TotalSteps));
@@ -112,7 +112,7 @@ public static class SelfTrainingExperiment
             {
                 using var c = classificationBatches!.At(step);
                 var (ce, accuracy) = jointModel.ClassificationLoss(c);
-                loss = loss + ce * joint!.ClassificationWeight;
+                loss = loss + ce * classification!.Weight;
                 extra["loss_classification"] = ce.detach();
                 extra["classification_accuracy"] = accuracy;
             }

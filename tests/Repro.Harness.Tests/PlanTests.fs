@@ -198,7 +198,7 @@ let ``w/ All is a joint self-training student of the ImageNet teacher's pseudo l
         // The same student and pseudo labels as the ImageNet self-training cell, plus the classification side.
         Assert.Equal(System.Text.Json.JsonSerializer.Serialize s, System.Text.Json.JsonSerializer.Serialize j.SelfTraining)
         // Appendix H: 0.2 beside self-training (0.5 for joint training alone).
-        Assert.Equal(0.2, j.ClassificationWeight)
+        Assert.Equal(0.2, j.Classification.Weight)
     | other -> failwithf "unexpected kinds %A" other
     Assert.Equal<string list>(st.Requires, all.Requires)
     Assert.NotEqual<string>(st.Hash, all.Hash)

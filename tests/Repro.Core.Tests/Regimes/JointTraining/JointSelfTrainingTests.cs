@@ -20,10 +20,11 @@ public class JointSelfTrainingTests(SelfTrainingFixture f) : TorchTestBase, ICla
             PseudoBatchSize = 4,
             NormalizerTimeConstant = 10,
         }.WithPseudoLabels(labels),
-        ClassificationTrainRoot = f.Manifest.ClassificationTrain,
-        ClassificationBatchSize = 6,
-        ClassificationWeight = weight,
-        ClassificationAugment = new ClassificationAugmentConfig { OutputSize = 64, AreaMin = 0.5 },
+        Classification = new()
+        {
+            TrainRoot = f.Manifest.ClassificationTrain, BatchSize = 6, Weight = weight,
+            Augment = new ClassificationAugmentConfig { OutputSize = 64, AreaMin = 0.5 },
+        },
     };
 
     [Fact]
@@ -57,9 +58,9 @@ public class JointSelfTrainingTests(SelfTrainingFixture f) : TorchTestBase, ICla
         ok.Validate();
         foreach (var (bad, field) in new (JointSelfTrainingConfig, string)[]
                  {
-                     (ok with { ClassificationTrainRoot = "/nonexistent" }, "JointSelfTrainingConfig.ClassificationTrainRoot"),
-                     (ok with { ClassificationBatchSize = 0 }, "JointSelfTrainingConfig.ClassificationBatchSize"),
-                     (ok with { ClassificationWeight = -1 }, "JointSelfTrainingConfig.ClassificationWeight"),
+                     (ok with { Classification = ok.Classification with { TrainRoot = "/nonexistent" } }, "JointSelfTrainingConfig.Classification.TrainRoot"),
+                     (ok with { Classification = ok.Classification with { BatchSize = 0 } }, "JointSelfTrainingConfig.Classification.BatchSize"),
+                     (ok with { Classification = ok.Classification with { Weight = -1 } }, "JointSelfTrainingConfig.Classification.Weight"),
                      (ok with { SelfTraining = ok.SelfTraining with { PseudoBatchSize = 0 } }, "SelfTrainingConfig.PseudoBatchSize"),
                  })
             Assert.Contains(field, Assert.Throws<ArgumentException>(bad.Validate).Message);

@@ -16,10 +16,11 @@ public class JointTrainingTests(SelfTrainingFixture f) : TorchTestBase, IClassFi
     JointTrainingConfig Config(double weight) => new()
     {
         Detection = f.Supervised(steps: 3, batchSize: 4, seed: 5),
-        ClassificationTrainRoot = f.Manifest.ClassificationTrain,
-        ClassificationBatchSize = 6,
-        ClassificationWeight = weight,
-        ClassificationAugment = new ClassificationAugmentConfig { OutputSize = 64, AreaMin = 0.5 },
+        Classification = new()
+        {
+            TrainRoot = f.Manifest.ClassificationTrain, BatchSize = 6, Weight = weight,
+            Augment = new ClassificationAugmentConfig { OutputSize = 64, AreaMin = 0.5 },
+        },
     };
 
     /// <summary>Entries of <paramref name="prefix"/> whose values differ between the initial and the final state.</summary>
@@ -31,7 +32,7 @@ public class JointTrainingTests(SelfTrainingFixture f) : TorchTestBase, IClassFi
     public void A_few_joint_steps_change_the_detector_and_the_classification_head()
     {
         var config = Config(weight: 1.0);
-        int classes = new ImageFolderDataset(config.ClassificationTrainRoot).Classes.Count;
+        int classes = new ImageFolderDataset(config.Classification.TrainRoot).Classes.Count;
         using var initialModel = JointTrainingExperiment.CreateModel(config, classes);
         var initial = initialModel.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
 
@@ -58,7 +59,7 @@ public class JointTrainingTests(SelfTrainingFixture f) : TorchTestBase, IClassFi
     {
         // Weight decay is 0 in these options, so only a gradient can move a parameter.
         var config = Config(weight: 0.0);
-        int classes = new ImageFolderDataset(config.ClassificationTrainRoot).Classes.Count;
+        int classes = new ImageFolderDataset(config.Classification.TrainRoot).Classes.Count;
         using var initialModel = JointTrainingExperiment.CreateModel(config, classes);
         var initial = initialModel.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
         var final = StateDictIO.Read(JointTrainingExperiment.Run(config, f.NewDir("joint0")).Training.FinalWeightsPath);
@@ -92,13 +93,13 @@ public class JointTrainingTests(SelfTrainingFixture f) : TorchTestBase, IClassFi
         Assert.Equal(json, JsonSerializer.Serialize(JsonSerializer.Deserialize<JointTrainingConfig>(json)));
         foreach (var (bad, field) in new (JointTrainingConfig, string)[]
                  {
-                     (ok with { ClassificationTrainRoot = "" }, "ClassificationTrainRoot"),
-                     (ok with { ClassificationTrainRoot = "/nonexistent" }, "ClassificationTrainRoot"),
-                     (ok with { ClassificationBatchSize = 0 }, "ClassificationBatchSize"),
-                     (ok with { ClassificationWeight = double.NaN }, "ClassificationWeight"),
-                     (ok with { ClassificationAugment = new ClassificationAugmentConfig { OutputSize = 0 } }, "OutputSize"),
+                     (ok with { Classification = ok.Classification with { TrainRoot = "" } }, "JointTrainingConfig.Classification.TrainRoot"),
+                     (ok with { Classification = ok.Classification with { TrainRoot = "/nonexistent" } }, "JointTrainingConfig.Classification.TrainRoot"),
+                     (ok with { Classification = ok.Classification with { BatchSize = 0 } }, "JointTrainingConfig.Classification.BatchSize"),
+                     (ok with { Classification = ok.Classification with { Weight = double.NaN } }, "JointTrainingConfig.Classification.Weight"),
+                     (ok with { Classification = ok.Classification with { Augment = new ClassificationAugmentConfig { OutputSize = 0 } } }, "OutputSize"),
                  })
             Assert.Contains(field, Assert.Throws<ArgumentException>(bad.Validate).Message);
-        Assert.Equal(f.Detector.InputSize, (ok with { ClassificationAugment = null }).EffectiveClassificationAugment().OutputSize);
+        Assert.Equal(f.Detector.InputSize, ok.Classification.EffectiveAugment(ok.Detection.Detector.InputSize).OutputSize);
     }
 }
