@@ -104,7 +104,9 @@ type RunKind =
     | PretrainingRun of PretrainingConfig
     /// A teacher's pseudo boxes on the unlabeled pool: a prerequisite. Where the pool's true boxes are known (the
     /// miniature withholds them), the record also says how good the pseudo boxes are; that file is not part of the config.
-    | PseudoLabelRun of PseudoLabelConfig * hiddenAnnotations: string option
+    /// The teacher runs on the profile's device, which is not part of the config either (the teacher's own run, named
+    /// in its weights' path, already differs by device).
+    | PseudoLabelRun of PseudoLabelConfig * hiddenAnnotations: string option * device: string
     /// A self-training student (human + pseudo labels).
     | StudentRun of SelfTrainingConfig
     /// Detection and classification through one backbone.
@@ -142,7 +144,7 @@ type RunKind =
         match k with
         | DetectionRun c -> box c
         | PretrainingRun c -> box c
-        | PseudoLabelRun(c, _) -> box c
+        | PseudoLabelRun(c, _, _) -> box c
         | StudentRun c -> box c
         | JointRun c -> box c
         | JointStudentRun c -> box c
@@ -377,7 +379,7 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: 
                 UnlabeledImages = data.UnlabeledImages.Value, CategoriesFrom = data.Detection.TrainAnnotations,
                 ScoreThreshold = profile.PseudoLabelThreshold)
         let hidden = data.Miniature |> Option.map (fun m -> m.UnlabeledHiddenAnnotations)
-        b.Add(PseudoLabelRun(config, hidden), sprintf "pseudo labels of teacher %s (threshold %g) seed %d" (named (teacherCellOf cell)) profile.PseudoLabelThreshold seed,
+        b.Add(PseudoLabelRun(config, hidden, profile.Device), sprintf "pseudo labels of teacher %s (threshold %g) seed %d" (named (teacherCellOf cell)) profile.PseudoLabelThreshold seed,
               None, seed, [ teacherHash ], 30.0)
 
     let student (cell: Cell) (seed: int) (steps: int) (name: string) =

@@ -11,6 +11,8 @@ namespace Repro.Core.Experiments;
 /// detector's input size (padded to a square, no other augmentation) and passed through
 /// <see cref="RetinaNet.Detect"/> (its post-processing: score threshold, top-k, class-wise NMS, max detections).
 /// Detections stay in input pixels; divide by <see cref="Output.Scales"/> for the image's own coordinates.
+/// Runs on the detector's device (<see cref="RetinaNet.Device"/>, which Detect moves each batch to); the detections
+/// come back as host arrays.
 /// </summary>
 public static class DetectorInference
 {

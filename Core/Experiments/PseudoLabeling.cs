@@ -8,6 +8,7 @@ using Repro.Core.Models.Detection;
 using Repro.Core.Native;
 using Repro.Core.Regimes.SelfTraining;
 using Repro.Core.Training;
+using TorchSharp;
 
 namespace Repro.Core.Experiments;
 
@@ -47,11 +48,14 @@ public static class PseudoLabeling
 
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
-    public static PseudoLabelResult Run(PseudoLabelConfig config, string outputDirectory, CancellationToken ct = default)
+    /// <param name="device">Where the teacher runs: "cpu", "cuda" or "cuda:N" (as <see cref="TrainerOptions.Device"/>).
+    /// How, not what: it is no part of the config or its hash.</param>
+    public static PseudoLabelResult Run(PseudoLabelConfig config, string outputDirectory, string device = "cpu", CancellationToken ct = default)
     {
         TorchNativeLoader.EnsureLoaded();
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
+        var torchDevice = TrainingDevice.Resolve(device);
         Directory.CreateDirectory(outputDirectory);
         var annotationsPath = Path.Combine(outputDirectory, AnnotationsFileName);
         var statsPath = Path.Combine(outputDirectory, StatisticsFileName);
@@ -76,6 +80,7 @@ public static class PseudoLabeling
 
         using var teacher = new RetinaNet(config.Detector);
         StateDictIO.Load(teacher, config.TeacherWeights);
+        teacher.to(torchDevice);
         var inference = DetectorInference.Run(teacher, folder, config.BatchSize, config.Limit, ct: ct);
 
         double threshold = config.ScoreThreshold + (InjectedRegression.Is(InjectedRegression.PseudoThresholdRaised) ? 0.2 : 0);

@@ -118,7 +118,6 @@ public static class SegmentationExperiment
             Progress = progress,
             ImagesPerStep = _ => batchSize + pseudoBatch,
         };
-        var device = trainer.Device;
         var humanStream = new StepStream<DetectionBatch>(step => humanLoader.Stream(step, config.Trainer.TotalSteps));
         var pseudoStream = pseudoLoader != null ? new StepStream<DetectionBatch>(step => pseudoLoader.Stream(step, config.Trainer.TotalSteps)) : null;
 
@@ -126,13 +125,13 @@ public static class SegmentationExperiment
         Dictionary<string, Tensor> Loss(long step)
         {
             using var hb = humanStream.At(step);
-            if (pseudoStream == null) return model.Losses(hb.Images.to(device), hb.Masks!.to(device));
+            if (pseudoStream == null) return model.Losses(hb.Images, hb.Masks!);
             using var pb = pseudoStream.At(step);
             // One forward pass over human and pseudo images together (batch norm sees both), split for the two losses.
-            var logits = model.call(cat(new[] { hb.Images, pb.Images }, 0).to(device));
+            var logits = model.call(cat(new[] { hb.Images, pb.Images }, 0));
             long n = hb.BatchSize;
-            var lh = PixelCrossEntropy.Mean(logits.narrow(0, 0, n), hb.Masks!.to(device));
-            var lp = PixelCrossEntropy.Mean(logits.narrow(0, n, pb.BatchSize), pb.Masks!.to(device));
+            var lh = PixelCrossEntropy.Mean(logits.narrow(0, 0, n), hb.Masks!);
+            var lp = PixelCrossEntropy.Mean(logits.narrow(0, n, pb.BatchSize), pb.Masks!);
             return mix!.Combine(lh, lp);
         }
 

@@ -33,7 +33,8 @@ public sealed class Trainer
     /// <summary>The output folder.</summary>
     public string OutputDirectory { get; }
 
-    /// <summary>The device the model is moved to; the loss callback must put its batch there.</summary>
+    /// <summary>The device the model is moved to; what the loss callback feeds the model must end up there (the
+    /// detection and segmentation models move their inputs themselves: <see cref="Models.ModelDevice"/>).</summary>
     public Device Device { get; }
 
     /// <summary>Receives a report at every logged step and at the end.</summary>
@@ -177,7 +178,8 @@ public sealed class Trainer
         return path;
     }
 
-    // One device->host transfer for all parts; throws before anything is back-propagated or updated.
+    // One device->host transfer for all parts; throws before anything is back-propagated or updated. Parts made on the
+    // host (a regime's logged weights) join the loss on its device first, since stack wants one device.
     static Dictionary<string, double> ReadFinite(Dictionary<string, Tensor> parts, long step)
     {
         if (!parts.ContainsKey(LossKey))
@@ -190,7 +192,8 @@ public sealed class Trainer
                 throw new ArgumentException($"loss part '{name}' at step {step} must be a scalar tensor, got shape [{(t is null ? "null" : string.Join(", ", t.shape))}]");
         }
         var names = parts.Keys.ToArray();
-        using var stacked = torch.stack(names.Select(n => parts[n].detach().reshape(1).to(ScalarType.Float64)).ToArray()).cpu();
+        var device = parts[LossKey].device;
+        using var stacked = torch.stack(names.Select(n => parts[n].detach().reshape(1).to(ScalarType.Float64, device)).ToArray()).cpu();
         var values = stacked.data<double>().ToArray();
         var result = new Dictionary<string, double>(names.Length);
         for (var i = 0; i < names.Length; i++)

@@ -61,7 +61,7 @@ let ``a student stands on pseudo labels of a teacher trained twice as long with 
     let student = cell "det efficientnet-b7 imagenet 20% S4 +ST" runs
     let config = match student.Kind with Some(StudentRun c) -> c | other -> failwithf "not a student: %A" other
     let pseudo = byHash.[student.Requires.Head]
-    let pseudoConfig = match pseudo.Kind with Some(PseudoLabelRun(c, _)) -> c | other -> failwithf "not pseudo labels: %A" other
+    let pseudoConfig = match pseudo.Kind with Some(PseudoLabelRun(c, _, _)) -> c | other -> failwithf "not pseudo labels: %A" other
     let teacher = byHash.[pseudo.Requires.Head]
     let teacherConfig = match teacher.Kind with Some(DetectionRun c) -> c | other -> failwithf "not a detection run: %A" other
     // The student reads the pseudo-label run's file and the teacher run's weights, through their run folders.

@@ -48,20 +48,23 @@ public sealed class RetinaNet : nn.Module<Tensor, (Tensor[] ClassLogits, Tensor[
     /// <summary>Strides of the pyramid levels P_min..P_max.</summary>
     public IReadOnlyList<int> Strides => _strides;
 
-    /// <summary>Raw head outputs per pyramid level: class logits [B, A_ℓ, C] and box deltas [B, A_ℓ, 4].</summary>
-    public override (Tensor[] ClassLogits, Tensor[] BoxDeltas) forward(Tensor images) => Run(images).Outputs;
+    /// <summary>Where the detector's parameters are. Every entry point moves its images there and builds the targets'
+    /// tensors there from their host copies, so callers may pass CPU batches.</summary>
+    public Device Device => ModelDevice.Of(this);
 
-    /// <summary>Head outputs plus the pyramid's feature-map sizes (which the anchors follow).</summary>
+    /// <summary>Raw head outputs per pyramid level: class logits [B, A_ℓ, C] and box deltas [B, A_ℓ, 4].</summary>
+    public override (Tensor[] ClassLogits, Tensor[] BoxDeltas) forward(Tensor images) => Run(Input(images)).Outputs;
+
+    /// <summary>Head outputs plus the pyramid's feature-map sizes (which the anchors follow), for images from <see cref="Input"/>.</summary>
     ((Tensor[] ClassLogits, Tensor[] BoxDeltas) Outputs, (int Height, int Width)[] Sizes) Run(Tensor images)
     {
-        CheckImages(images);
         var features = fpn.call(backbone.call(images));
         var sizes = features.Select(f => ((int)f.shape[2], (int)f.shape[3])).ToArray();
         return (head.call(features), sizes);
     }
 
     /// <summary>Pyramid feature maps P_min..P_max (for inspection and FLOP counting).</summary>
-    public Tensor[] Features(Tensor images) => fpn.call(backbone.call(images));
+    public Tensor[] Features(Tensor images) => fpn.call(backbone.call(Input(images)));
 
     /// <summary>Anchors per level [A_ℓ, 4] for an input of the given size (cached, owned by the generator).</summary>
     public Tensor[] AnchorsFor(IReadOnlyList<(int Height, int Width)> featureSizes, Device device) => _anchors.Anchors(featureSizes, _strides, device);
@@ -75,7 +78,7 @@ public sealed class RetinaNet : nn.Module<Tensor, (Tensor[] ClassLogits, Tensor[
     /// <param name="targets">One per image: boxes in input pixels, contiguous labels.</param>
     public Dictionary<string, Tensor> Losses(Tensor images, IReadOnlyList<DetectionTarget> targets)
     {
-        CheckImages(images);
+        images = Input(images);
         if (targets.Count != images.shape[0])
             throw new ArgumentException($"{targets.Count} targets for a batch of {images.shape[0]} images", nameof(targets));
         var ((logitsPerLevel, deltasPerLevel), sizes) = Run(images);
@@ -96,7 +99,7 @@ public sealed class RetinaNet : nn.Module<Tensor, (Tensor[] ClassLogits, Tensor[
     /// <param name="groupSizes">Image counts of the groups, in batch order; positive, summing to the batch size.</param>
     public IReadOnlyList<Dictionary<string, Tensor>> GroupLosses(Tensor images, IReadOnlyList<DetectionTarget> targets, IReadOnlyList<int> groupSizes)
     {
-        CheckImages(images);
+        images = Input(images);
         if (targets.Count != images.shape[0])
             throw new ArgumentException($"{targets.Count} targets for a batch of {images.shape[0]} images", nameof(targets));
         if (groupSizes.Count == 0 || groupSizes.Any(n => n <= 0) || groupSizes.Sum() != targets.Count)
@@ -152,7 +155,7 @@ public sealed class RetinaNet : nn.Module<Tensor, (Tensor[] ClassLogits, Tensor[
     /// <summary>Detections per image (eval mode, no gradient; the module's training flag is restored afterwards).</summary>
     public IReadOnlyList<ImageDetections> Detect(Tensor images)
     {
-        CheckImages(images);
+        images = Input(images);
         bool wasTraining = training;
         eval();
         try
@@ -228,9 +231,11 @@ public sealed class RetinaNet : nn.Module<Tensor, (Tensor[] ClassLogits, Tensor[
         return positive_count_average.clamp(min: 1);
     }
 
-    void CheckImages(Tensor images)
+    /// <summary>The images, checked, on the detector's device.</summary>
+    Tensor Input(Tensor images)
     {
         if (images.dim() != 4 || images.shape[1] != 3)
             throw new ArgumentException($"images must be [B, 3, H, W], got [{string.Join(",", images.shape)}]", nameof(images));
+        return ModelDevice.On(images, Device);
     }
 }

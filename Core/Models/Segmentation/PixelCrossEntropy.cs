@@ -12,7 +12,7 @@ public static class PixelCrossEntropy
     public const int IgnoreLabel = 255;
 
     /// <param name="logits">[B, C, H, W] class scores.</param>
-    /// <param name="labels">[B, H, W] integer class indices 0..C−1, or 255 to ignore.</param>
+    /// <param name="labels">[B, H, W] integer class indices 0..C−1, or 255 to ignore; moved to the logits' device.</param>
     /// <exception cref="ArgumentException">Shapes disagree, or a label is neither a class index nor 255.</exception>
     public static Tensor Mean(Tensor logits, Tensor labels)
     {
@@ -28,7 +28,7 @@ public static class PixelCrossEntropy
             throw new ArgumentException($"labels [{string.Join(",", labels.shape)}] do not match logits [{string.Join(",", logits.shape)}] (need [B, H, W])", nameof(labels));
         if (labels.is_floating_point()) throw new ArgumentException("labels must hold integer class indices", nameof(labels));
         using var scope = NewDisposeScope();
-        var target = labels.to(ScalarType.Int64);
+        var target = labels.to(ScalarType.Int64, logits.device);
         if (InjectedRegression.Is(InjectedRegression.SegmentationIgnoreDropped)) target = target.masked_fill(target == IgnoreLabel, 0);
         long c = logits.shape[1];
         var valid = target != IgnoreLabel;

@@ -52,18 +52,20 @@ public sealed class SegmentationModel : nn.Module<Tensor, Tensor>
         return nn.functional.interpolate(coarse, size: new[] { images.shape[2], images.shape[3] }, mode: InterpolationMode.Bilinear, align_corners: false);
     }
 
-    /// <summary>Class logits at the decoder's resolution, [B, C, ⌈H/OutputStride⌉, ⌈W/OutputStride⌉] (before upsampling).</summary>
+    /// <summary>Class logits at the decoder's resolution, [B, C, ⌈H/OutputStride⌉, ⌈W/OutputStride⌉] (before upsampling),
+    /// on the model's device (<see cref="ModelDevice"/>; the images are moved there).</summary>
     public Tensor DecoderLogits(Tensor images)
     {
         if (images.dim() != 4 || images.shape[1] != 3)
             throw new ArgumentException($"images must be [B, 3, H, W], got [{string.Join(",", images.shape)}]", nameof(images));
+        images = ModelDevice.On(images, ModelDevice.Of(this));
         var features = Config.OutputStride == 4 ? backbone.ForwardWithStride4(images) : backbone.call(images);
         return classifier.call(decoder.call(features));
     }
 
     /// <summary>Training loss for a batch: {"loss": mean pixel cross-entropy over non-ignored pixels}.</summary>
     /// <param name="images">[B, 3, H, W] float, normalised.</param>
-    /// <param name="masks">[B, H, W] integer labels, 255 = ignore (padding included).</param>
+    /// <param name="masks">[B, H, W] integer labels, 255 = ignore (padding included); on any device (the loss moves them).</param>
     public Dictionary<string, Tensor> Losses(Tensor images, Tensor masks) =>
         new() { ["loss"] = PixelCrossEntropy.Mean(call(images), masks) };
 

@@ -1,3 +1,4 @@
+using Repro.Core.Models;
 using Repro.Core.Models.Backbones;
 using Repro.Core.Models.Detection;
 using TorchSharp;
@@ -25,15 +26,17 @@ public sealed class JointDetectionClassifier : nn.Module
     public RetinaNet Detector => detector;
     public ClassificationHead Classifier => classifier;
 
-    /// <summary>Class logits [B, numClasses] of images through the shared backbone and the classification head.</summary>
-    public Tensor ClassLogits(Tensor images) => classifier.call(detector.Backbone.call(images)[2]);
+    /// <summary>Class logits [B, numClasses] of images through the shared backbone and the classification head, on the
+    /// detector's device (<see cref="RetinaNet.Device"/>; the images are moved there).</summary>
+    public Tensor ClassLogits(Tensor images) => classifier.call(detector.Backbone.call(ModelDevice.On(images, detector.Device))[2]);
 
     /// <summary>Cross-entropy of a classification batch through the shared backbone, and the batch's accuracy
     /// (detached, for logging).</summary>
     public (Tensor Loss, Tensor Accuracy) ClassificationLoss(ClassificationBatch batch)
     {
         var logits = ClassLogits(batch.Images);
-        var loss = nn.functional.cross_entropy(logits, batch.Labels);
-        return (loss, logits.detach().argmax(1).eq(batch.Labels).to(ScalarType.Float32).mean());
+        var labels = batch.Labels.to(logits.device);
+        var loss = nn.functional.cross_entropy(logits, labels);
+        return (loss, logits.detach().argmax(1).eq(labels).to(ScalarType.Float32).mean());
     }
 }

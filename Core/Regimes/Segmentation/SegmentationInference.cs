@@ -29,7 +29,6 @@ public static class SegmentationInference
         int size = model.Config.InputSize;
         var resize = new ScaleJitterCrop(size, 1, 1);
         var collator = new BatchCollator(new CollateOptions { FixedHeight = size, FixedWidth = size });
-        var device = model.parameters().First().device;
         bool wasTraining = model.training;
         model.eval();
         try
@@ -52,7 +51,7 @@ public static class SegmentationInference
                 GcPause.AtSafePoint();
                 using var scope = NewDisposeScope();
                 using var noGrad = no_grad();
-                var images = tensor(collator.Collate(resized).Pixels, new long[] { n, 3, size, size }).to(device);
+                var images = tensor(collator.Collate(resized).Pixels, new long[] { n, 3, size, size });
                 var logits = model.call(images);
                 for (int i = 0; i < n; i++)
                 {

@@ -53,8 +53,8 @@ public sealed class SegmentationLossMix : nn.Module
             running_human.fill_(normalizer.Current!.MeanHuman);
             running_pseudo.fill_(normalizer.Current!.MeanPseudo);
             steps.add_(1);
-            humanWeight = full(new long[0], w.Human, human.dtype);
-            weight = full(new long[0], w.Pseudo, pseudo.dtype);
+            humanWeight = full(new long[0], w.Human, human.dtype, human.device);
+            weight = full(new long[0], w.Pseudo, pseudo.dtype, pseudo.device);
         }
         return new Dictionary<string, Tensor>
         {
