@@ -85,7 +85,7 @@ type TrainArgs =
     | Backbone of paper_backbone: string
     | Init of name: string
     | Fraction of value: float
-    | Augment of level: string
+    | Augment of Domain.AugmentLevel
     | Labelled_Set of name: string
     | Self_Training
     | No_Loss_Norm
@@ -109,7 +109,8 @@ type TrainArgs =
             | Backbone _ -> "the paper's backbone the profile maps to its own: efficientnet-b7 | resnet-50 (default: efficientnet-b7)."
             | Init _ -> "rand | imagenet | imagenet++ | simclr (default: rand)."
             | Fraction _ -> "labelled fraction of the detection train set, in (0, 1] (default: 1)."
-            | Augment _ -> "S1 | S2 | S3 | S4 (default: S4 for detection, S1 for segmentation)."
+            | Augment _ ->
+                sprintf "augmentation level (default: %O for detection, %O for segmentation)." Domain.Detection.DefaultAugment Domain.Segmentation.DefaultAugment
             | Labelled_Set _ -> "segmentation: train | trainaug (default: train)."
             | Self_Training -> "train a student on human + pseudo labels (its teacher and pseudo labels run first)."
             | No_Loss_Norm -> "with --self-training: the standard weighted loss L_h + α·L_p instead of the normalized one (Appendix B's ablation)."
@@ -164,7 +165,7 @@ type DataArgs =
             | Show _ -> "write a contact sheet (PNG) of a part of the miniature with boxes or masks drawn."
 
 type AugShowArgs =
-    | [<Mandatory>] Level of level: string
+    | [<Mandatory>] Level of Domain.AugmentLevel
     | Preset of name: string
     | Cache of folder: string
     | [<AltCommandLine("-o")>] Out of png: string
@@ -173,7 +174,7 @@ type AugShowArgs =
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Level _ -> "augmentation level: S1 | S2 | S3 | S4."
+            | Level _ -> "augmentation level."
             | Preset _ -> "miniature preset the samples come from (default: smoke)."
             | Cache _ -> "data cache folder (default: results/data)."
             | Out _ -> "PNG to write (default: results/aug-<level>.png)."

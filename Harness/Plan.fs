@@ -224,7 +224,7 @@ let detectionConfigFor (profile: Profile) (data: ResolvedData) (cell: Cell) (see
     DetectionExperimentConfig(
         Data = data.Detection.WithFraction(cell.Fraction, 0).WithMinival(profile.Ladder.MinivalShare),
         Detector = DetectorConfig.Preset(profile.BackboneFor cell.Backbone, data.NumClasses, profile.ImageSize),
-        Augment = Repro.Core.Augment.AugmentConfig.ForLevel(cell.Augment.Id, profile.ImageSize),
+        Augment = Repro.Core.Augment.AugmentConfig.ForLevel(cell.Augment, profile.ImageSize),
         Trainer = trainerOptions profile steps,
         BatchSize = profile.BatchSize,
         Seed = int64 seed,
@@ -447,7 +447,7 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: 
         SegmentationExperimentConfig(
             Data = SegmentationDataConfig(VocRoot = m().VocRoot, TrainSet = labelled, ValSet = "val").WithMinival(profile.Ladder.MinivalShare),
             Model = SegmentationModelConfig.Miniature(m().SegmentationClasses.Count, profile.ImageSize).WithBackbone(detector.Backbone),
-            Augment = Repro.Core.Augment.AugmentConfig.ForLevel(cell.Augment.Id, profile.ImageSize),
+            Augment = Repro.Core.Augment.AugmentConfig.ForLevel(cell.Augment, profile.ImageSize),
             Trainer = trainerOptions profile steps,
             BatchSize = profile.Segmentation.BatchSize,
             Seed = int64 seed,

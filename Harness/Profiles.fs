@@ -111,7 +111,7 @@ type Profile =
       Optimizer: string
       /// Training steps per augmentation level, for cells without a paper schedule in use: stronger augmentation
       /// trains longer, as in the paper.
-      Steps: Map<string, int>
+      Steps: Map<AugmentLevel, int>
       /// Train each cell at the paper's own steps for it (Appendix H, in paper-tables) where it has them.
       UsePaperSchedules: bool
       /// Cells train at each rung of this ladder of their schedule; the best on the minival is the cell's.
@@ -151,9 +151,9 @@ type Profile =
       Scope: Grid.CellSelector list option }
 
     member p.StepsFor(level: AugmentLevel) =
-        match p.Steps.TryFind level.Id with
+        match p.Steps.TryFind level with
         | Some s -> s
-        | None -> invalidArg "level" (sprintf "profile %s has no schedule for %s" p.Name level.Id)
+        | None -> invalidArg "level" (sprintf "profile %s has no schedule for %O" p.Name level)
 
     member p.SegmentationStepsFor(labelledSet: string) =
         match p.Segmentation.Steps.TryFind labelledSet with
@@ -177,7 +177,7 @@ let smoke =
       Backbones = Map [ "efficientnet-b7", "resnet-mini"; "resnet-50", "resnet-mini" ]
       BatchSize = 16
       Optimizer = "adamw"
-      Steps = Map [ "S1", 100; "S2", 100; "S3", 120; "S4", 120 ]
+      Steps = Map [ AugmentLevel.S1, 100; AugmentLevel.S2, 100; AugmentLevel.S3, 120; AugmentLevel.S4, 120 ]
       UsePaperSchedules = false
       // A ladder would multiply CI's runs; the smoke grid checks regressions, not the paper's protocol.
       Ladder = singleSchedule
@@ -228,7 +228,7 @@ let full =
       BatchSize = 32
       Optimizer = "adamw"
       // Calibrated on Rand Init at S1 only (AdamW 3e-3, seed 1): 600 steps gave val AP 2.8, 2000 steps 12.0.
-      Steps = Map [ "S1", 2000; "S2", 2200; "S3", 2600; "S4", 3000 ]
+      Steps = Map [ AugmentLevel.S1, 2000; AugmentLevel.S2, 2200; AugmentLevel.S3, 2600; AugmentLevel.S4, 3000 ]
       UsePaperSchedules = false
       // The paper's rule on a ladder around the Rand-calibrated steps (pre-trained inits may peak sooner, a weak
       // augmentation may overfit later), picked on 10% of train held out as a minival.
@@ -291,7 +291,7 @@ let paper (cocoRoot: string) (vocRoot: string option) (imagenetRoot: string opti
       // learning rate 0.32 with cosine decay, 1,000 warm-up steps from 0.0032, weight decay 1e-4.
       BatchSize = 256
       Optimizer = "sgd"
-      Steps = Map [ "S1", 45000; "S2", 90000; "S3", 90000; "S4", 120000 ]
+      Steps = Map [ AugmentLevel.S1, 45000; AugmentLevel.S2, 90000; AugmentLevel.S3, 90000; AugmentLevel.S4, 120000 ]
       UsePaperSchedules = true
       // Appendix H's steps are already each cell's optimum (the paper selected them).
       Ladder = singleSchedule

@@ -366,9 +366,7 @@ let private train (a: ParseResults<TrainArgs>) =
           Backbone = a.GetResult(TrainArgs.Backbone, defaultValue = "efficientnet-b7")
           Init = parse Domain.Init.Parse "--init" (a.GetResult(TrainArgs.Init, defaultValue = "rand"))
           Fraction = (if task = Domain.Segmentation then 1.0 else fraction)
-          Augment =
-            parse Domain.AugmentLevel.Parse "--augment"
-                (a.GetResult(TrainArgs.Augment, defaultValue = (if task = Domain.Segmentation then "S1" else "S4")))
+          Augment = a.GetResult(TrainArgs.Augment, defaultValue = task.DefaultAugment)
           SelfTraining = selfTraining
           JointTraining = a.Contains Joint
           LossNormalization = not (a.Contains No_Loss_Norm)
@@ -384,7 +382,7 @@ let private train (a: ParseResults<TrainArgs>) =
         | Some n when n < 1 -> raise (ArgumentException(sprintf "--steps must be >= 1, got %d" n))
         | Some n when task = Domain.Segmentation ->
             { profile with Segmentation = { profile.Segmentation with Steps = profile.Segmentation.Steps.Add(labelled.Value, n) } }
-        | Some n -> { profile with Steps = profile.Steps.Add(cell.Augment.Id, n) }
+        | Some n -> { profile with Steps = profile.Steps.Add(cell.Augment, n) }
         | None -> profile
     let isTarget (r: Plan.PlannedRun) = r.Serves cell && r.Seed = seed
     // A cell outside the tables has no paper schedule: it trains at the profile's steps (or --steps).
@@ -574,13 +572,13 @@ let private data (a: ParseResults<DataArgs>) =
 let private aug (a: ParseResults<AugArgs>) =
     match a.GetSubCommand() with
     | AugArgs.Show s ->
-        let level = Domain.AugmentLevel.Parse(s.GetResult AugShowArgs.Level)
+        let level = s.GetResult AugShowArgs.Level
         let m = generateMiniature (Repro.Core.Data.Miniature.MiniatureConfig.Preset(s.GetResult(AugShowArgs.Preset, defaultValue = "smoke")))
                                   (s.GetResult(AugShowArgs.Cache, defaultValue = dataCacheDefault))
         let ds = Repro.Core.Data.Coco.CocoDetectionDataset.Open(m.DetectionTrainImages, m.DetectionTrainAnnotations)
         let samples = [| for i in 0 .. min (s.GetResult(AugShowArgs.Count, defaultValue = 6)) ds.Count - 1 -> ds.Get i |]
-        let out = s.GetResult(AugShowArgs.Out, defaultValue = Path.Combine("results", sprintf "aug-%s.png" level.Id))
-        let config = Repro.Core.Augment.AugmentConfig.ForLevel(level.Id, m.Config.ImageSize)
+        let out = s.GetResult(AugShowArgs.Out, defaultValue = Path.Combine("results", sprintf "aug-%O.png" level))
+        let config = Repro.Core.Augment.AugmentConfig.ForLevel(level, m.Config.ImageSize)
         Repro.Core.Augment.AugmentPreview.Save(config, samples, s.GetResult(AugShowArgs.Seed, defaultValue = 0), out, classNames = ds.ClassNames)
         printfn "wrote %s" out
         ExitCode.Ok

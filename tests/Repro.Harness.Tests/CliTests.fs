@@ -83,7 +83,7 @@ let ``train rejects bad coordinates with exit 2 naming the flag, and a cell the 
     let common = [ "train"; "--profile"; "smoke"; "--results"; results ]
     for args, text in [ [ "--fraction"; "0" ], "--fraction must be in (0, 1], got 0"
                         [ "--init"; "foo" ], "--init: unknown initialization 'foo'"
-                        [ "--augment"; "S9" ], "--augment: unknown augmentation level 'S9'"
+                        [ "--augment"; "S9" ], "'--augment' must be followed by <s1|s2|s3|s4>, but was 'S9'"
                         [ "--no-loss-norm" ], "--no-loss-norm only applies with --self-training"
                         [ "--steps"; "0" ], "--steps must be >= 1, got 0"
                         [ "--backbone"; "vgg" ], "no stand-in for the paper's backbone vgg"
@@ -124,7 +124,7 @@ let ``train of a grid cell's coordinates runs the grid's own run (same hash, sam
 [<Fact>]
 let ``usage errors Argu finds exit 2 with the usage text: a missing argument or sub-subcommand`` () =
     for args, text, usage in [ [ "eval" ], "missing argument '--gt'", "--gt <annotations>"
-                               [ "aug"; "show" ], "missing argument '--level'", "--level <level>"
+                               [ "aug"; "show" ], "missing argument '--level'", "--level <s1|s2|s3|s4>"
                                [ "golden" ], "no valid subcommand has been specified", "USAGE: repro golden"
                                [ "data" ], "no valid subcommand has been specified", "USAGE: repro data" ] do
         let code, _, err = runRepro args

@@ -55,6 +55,18 @@ let ``every prerequisite comes before its first user and exists in the plan`` ()
     Assert.Equal(runs.Length, (runs |> List.distinctBy (fun r -> r.Hash)).Length)
 
 [<Fact>]
+let ``every profile schedules every augmentation level, and each cell's run trains at its level's preset`` () =
+    for p in [ Profiles.smoke; Profiles.defaultProfile; Profiles.full; Profiles.paper "/coco" None None "cpu" ] do
+        for level in System.Enum.GetValues<AugmentLevel>() do
+            Assert.True(p.StepsFor level > 0, sprintf "profile %s: %O" p.Name level)
+    for r in planAt "/data/mini" "/results/runs" do
+        match r.Kind, r.Cells with
+        | Some(DetectionRun c), cell :: _ ->
+            Assert.Equal(Repro.Core.Augment.AugmentConfig.ForLevel(cell.Augment, gridProfile.ImageSize), c.Augment)
+            Assert.Equal(gridProfile.StepsFor cell.Augment |> int64, c.Trainer.TotalSteps)
+        | _ -> ()
+
+[<Fact>]
 let ``a student stands on pseudo labels of a teacher trained twice as long with the same init`` () =
     let runs = planAt "/data/mini" "/results/runs"
     let byHash = runs |> List.map (fun r -> r.Hash, r) |> Map.ofList
