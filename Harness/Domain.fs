@@ -2,12 +2,14 @@
 module Repro.Harness.Domain
 
 open System.IO
+open Argu
 
 /// How the detector's backbone starts (the paper's first axis).
 type Init =
     | Rand
     | ImageNet
-    | ImageNetPlusPlus
+    // The command line spells it as paper-tables does.
+    | [<CustomCommandLine("imagenet++")>] ImageNetPlusPlus
     | SimClr
 
     member i.Id =
