@@ -202,12 +202,9 @@ let private hashOfSpec (spec: JsonNode) = (CanonicalJson.sha256 (spec.ToJsonStri
 
 /// The trainer options of every regime a profile plans: `optimizer` at `learningRate` and `weightDecay` (the
 /// profile's own, or its pre-training's) over a cosine schedule of `steps` with the profile's warm-up.
-let optimization (profile: Profile) (optimizer: string) (learningRate: float) (weightDecay: float) (steps: int) =
+let optimization (profile: Profile) (optimizer: OptimizerKind) (learningRate: float) (weightDecay: float) (steps: int) =
     TrainerOptions(
-        Optimizer = (match optimizer with
-                     | "sgd" -> OptimizerKind.Sgd
-                     | "adamw" -> OptimizerKind.AdamW
-                     | other -> invalidArg "profile" (sprintf "profile %s: unknown optimizer '%s' (sgd | adamw)" profile.Name other)),
+        Optimizer = optimizer,
         LearningRate = learningRate, Momentum = 0.9,
         WeightDecay = weightDecay, NoWeightDecayOnNormAndBias = true,
         WarmupSteps = int64 (min profile.WarmupSteps steps), WarmupStartFactor = profile.WarmupStartFactor,

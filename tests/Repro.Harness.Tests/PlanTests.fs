@@ -324,7 +324,7 @@ let ``pre-training takes its optimizer and weight decay from the profile's pre-t
     let trainersOf (profile: Profiles.Profile) =
         planWith profile (dataAt "/data/mini") "/results/runs"
         |> List.choose (fun r -> match r.Kind with Some(PretrainingRun c) -> Some c.Trainer | _ -> None)
-    let sgd = { gridProfile with Pretraining = { gridProfile.Pretraining with Optimizer = "sgd"; LearningRate = 0.4; WeightDecay = 1e-4 } }
+    let sgd = { gridProfile with Pretraining = { gridProfile.Pretraining with Optimizer = Repro.Core.Training.OptimizerKind.Sgd; LearningRate = 0.4; WeightDecay = 1e-4 } }
     let trainers = trainersOf sgd
     Assert.NotEmpty trainers
     for t in trainers do
@@ -334,4 +334,4 @@ let ``pre-training takes its optimizer and weight decay from the profile's pre-t
     for t in trainersOf gridProfile do
         Assert.Equal(Repro.Core.Training.OptimizerKind.AdamW, t.Optimizer)
     // The paper profile pre-trains with SGD, not the miniature's AdamW.
-    Assert.Equal("sgd", (Profiles.paper "/coco" None None "cuda").Pretraining.Optimizer)
+    Assert.Equal(Repro.Core.Training.OptimizerKind.Sgd, (Profiles.paper "/coco" None None "cuda").Pretraining.Optimizer)
