@@ -239,7 +239,7 @@ type CellSchedule =
       Source: string }
 
 /// A cell's schedule: the paper's own (Appendix H) where the profile uses paper schedules and the paper has one,
-/// else the profile's per-level steps. α comes from Appendix H in every profile (the profile's default where the
+/// else the profile's own steps for it. α comes from Appendix H in every profile (the profile's default where the
 /// paper gives none). The ablation rows (standard loss, random student) and the joint-training rows (Appendix H has
 /// no schedule for them) take the schedule of the cell without the ablation or the classification side, so that a
 /// comparison changes one thing.
@@ -248,12 +248,7 @@ let scheduleOf (profile: Profile) (schedules: Map<Cell, PaperTables.PaperSchedul
     let alpha = paper |> Option.bind (fun s -> s.Alpha) |> Option.defaultValue profile.DefaultAlpha
     match paper with
     | Some s when profile.UsePaperSchedules -> { Steps = s.Steps; Alpha = alpha; Source = s.Provenance.Id }
-    | _ ->
-        let steps =
-            match cell.Task with
-            | Detection -> profile.StepsFor cell.Augment
-            | Segmentation -> profile.SegmentationStepsFor(defaultArg cell.LabelledSet "train")
-        { Steps = steps; Alpha = alpha; Source = sprintf "profile %s" profile.Name }
+    | _ -> { Steps = profile.StepsFor cell; Alpha = alpha; Source = sprintf "profile %s" profile.Name }
 
 /// Builds the plan: runs accumulate in dependency order (a prerequisite before its first user), each hash once.
 type private Builder(profile: Profile, data: ResolvedData, runsRoot: string) =
@@ -321,9 +316,9 @@ module Artifacts =
     let pseudoLabels = "pseudo_labels.json"
     let segmentationWeights = "model.weights"
 
-/// Every run of the grid under the profile — cells' runs and their prerequisites, runnable or blocked — in an
-/// order where each prerequisite precedes its users.
-let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: Map<Cell, PaperTables.PaperSchedule>) (cells: Cell list) =
+/// Every run of `cells` under the profile — cells' runs and their prerequisites, runnable or blocked — in an
+/// order where each prerequisite precedes its users; `schedule` gives each cell (and each teacher's cell) its steps and α.
+let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedule: Cell -> CellSchedule) (cells: Cell list) =
     // Absolute, so that the paths configs carry are the ones hashing replaces by `run:` (a relative results folder
     // would otherwise leak into the names of every run that reads a prerequisite).
     let runsRoot = Path.GetFullPath runsRoot
@@ -339,7 +334,6 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: 
     let artifact (hash: string) (file: string) = Path.Combine(b.RunDir hash, file)
     let m () = data.Miniature.Value
     let classification () = data.Classification.Value
-    let schedule = scheduleOf profile schedules
 
     // ---- pre-training: one run per (method, backbone), seeded with the profile's first seed ----
     let pretrainSeed = List.head profile.Seeds
@@ -505,7 +499,7 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: 
 let planProfile (profile: Profile) (data: ResolvedData) (runsRoot: string) (tables: PaperTables.PaperTable list) =
     let inScope, outOfScope = Grid.scoped profile.Scope tables
     let why = sprintf "not in profile %s (outside its time budget); --profile full runs every cell" profile.Name
-    plan profile data runsRoot (Grid.schedules tables) inScope
+    plan profile data runsRoot (scheduleOf profile (Grid.schedules tables)) inScope
     @ [ for cell in outOfScope ->
           { Hash = CanonicalJson.hashOf (cell, "out of scope", profile.Name); Label = cell.Name; Cells = [ cell ]
             Seed = List.head profile.Seeds; Kind = None; Spec = None; Requires = []; Blocked = Some why; EstimatedSeconds = 0.0 } ]

@@ -149,15 +149,18 @@ type Profile =
       /// as not in the profile, never faked.
       Scope: Grid.CellSelector list option }
 
-    member p.StepsFor(level: AugmentLevel) =
-        match p.Steps.TryFind level with
-        | Some s -> s
-        | None -> invalidArg "level" (sprintf "profile %s has no schedule for %O" p.Name level)
-
-    member p.SegmentationStepsFor(labelledSet: string) =
-        match p.Segmentation.Steps.TryFind labelledSet with
-        | Some s -> s
-        | None -> invalidArg "labelledSet" (sprintf "profile %s has no segmentation schedule for '%s'" p.Name labelledSet)
+    /// The profile's own steps for a cell: by augmentation level for detection, by labelled set for segmentation.
+    member p.StepsFor(cell: Cell) =
+        match cell.Task with
+        | Detection ->
+            match p.Steps.TryFind cell.Augment with
+            | Some s -> s
+            | None -> invalidArg "cell" (sprintf "profile %s has no schedule for %O" p.Name cell.Augment)
+        | Segmentation ->
+            let labelled = defaultArg cell.LabelledSet "train"
+            match p.Segmentation.Steps.TryFind labelled with
+            | Some s -> s
+            | None -> invalidArg "cell" (sprintf "profile %s has no segmentation schedule for '%s'" p.Name labelled)
 
     member p.BackboneFor(paperBackbone: string) =
         match p.Backbones.TryFind paperBackbone with

@@ -395,16 +395,16 @@ let private train (top: ParseResults<ReproArgs>) (a: ParseResults<TrainArgs>) =
     let seed = a.GetResult(TrainArgs.Seed, defaultValue = 0)
     // The seed joins the profile's (whose first one seeds pre-training, so that stays shared with the grid's).
     let profile = { profile with Seeds = List.distinct (profile.Seeds @ [ seed ]) }
-    let profile =
+    // A cell outside the tables has no paper schedule: it trains at the profile's steps for it, or at --steps (and its
+    // teacher, whose cell asks the same schedule, at the profile's factor times that).
+    let profileSchedule = Plan.scheduleOf profile Map.empty
+    let schedule =
         match a.TryGetResult Steps with
         | Some n when n < 1 -> raise (ArgumentException(sprintf "--steps must be >= 1, got %d" n))
-        | Some n when task = Domain.Segmentation ->
-            { profile with Segmentation = { profile.Segmentation with Steps = profile.Segmentation.Steps.Add(labelled.Value, n) } }
-        | Some n -> { profile with Steps = profile.Steps.Add(cell.Augment, n) }
-        | None -> profile
+        | Some n -> fun c -> { profileSchedule c with Steps = n; Source = "--steps" }
+        | None -> profileSchedule
     let isTarget (r: Plan.PlannedRun) = r.Serves cell && r.Seed = seed
-    // A cell outside the tables has no paper schedule: it trains at the profile's steps (or --steps).
-    let runs = Plan.plan { profile with UsePaperSchedules = false } data store.RunsRoot Map.empty [ cell ] |> Plan.closure isTarget
+    let runs = Plan.plan profile data store.RunsRoot schedule [ cell ] |> Plan.closure isTarget
     let target = runs |> List.find isTarget
     match target.Blocked with
     | Some why ->

@@ -36,7 +36,7 @@ let private schedules () = Grid.schedules (tables ())
 let private gridProfile = { Profiles.smoke with Scope = None; TeacherStepsFactor = 2 }
 
 let private planWith (profile: Profiles.Profile) (data: ResolvedData) (runsRoot: string) =
-    Plan.plan profile data runsRoot (schedules ()) (cells ())
+    Plan.plan profile data runsRoot (Plan.scheduleOf profile (schedules ())) (cells ())
 
 let private planAt (dataRoot: string) (runsRoot: string) = planWith gridProfile (dataAt dataRoot) runsRoot
 
@@ -58,13 +58,24 @@ let ``every prerequisite comes before its first user and exists in the plan`` ()
 let ``every profile schedules every augmentation level, and each cell's run trains at its level's preset`` () =
     for p in [ Profiles.smoke; Profiles.defaultProfile; Profiles.full; Profiles.paper "/coco" None None "cpu" ] do
         for level in System.Enum.GetValues<AugmentLevel>() do
-            Assert.True(p.StepsFor level > 0, sprintf "profile %s: %O" p.Name level)
+            Assert.True(p.Steps.[level] > 0, sprintf "profile %s: %O" p.Name level)
     for r in planAt "/data/mini" "/results/runs" do
         match r.Kind, r.Cells with
         | Some(DetectionRun c), cell :: _ ->
             Assert.Equal(Repro.Core.Augment.AugmentConfig.ForLevel(cell.Augment, gridProfile.ImageSize), c.Augment)
-            Assert.Equal(gridProfile.StepsFor cell.Augment |> int64, c.Trainer.TotalSteps)
+            Assert.Equal(int64 gridProfile.Steps.[cell.Augment], c.Trainer.TotalSteps)
         | _ -> ()
+
+[<Fact>]
+let ``a schedule given to the planner sets a cell's steps and its teacher's, never pre-training's`` () =
+    // As `train --steps 12` gives it: the profile stays as it is.
+    let student = Grid.cells (tables ()) |> List.find (fun c -> c.Name = "det efficientnet-b7 imagenet 20% S4 +ST")
+    let given (c: Cell) = { Plan.scheduleOf gridProfile Map.empty c with Steps = 12; Source = "--steps" }
+    let runs = Plan.plan gridProfile (dataAt "/data/mini") "/results/runs" given [ student ]
+    let steps kind = runs |> List.filter (fun r -> match r.Kind with Some k -> k.Id = kind | None -> false) |> List.map (fun r -> r.Kind.Value.Steps)
+    Assert.Equal<int64 list>([ 12L ], steps "self-training")
+    Assert.Equal<int64 list>([ 24L ], steps "detection")
+    Assert.Equal<int64 list>([ int64 gridProfile.Pretraining.Steps ], steps "pretraining")
 
 [<Fact>]
 let ``a student stands on pseudo labels of a teacher trained twice as long with the same init`` () =
