@@ -1,4 +1,6 @@
-/// The `repro` command line: one Argu union per subcommand. Handlers live in Program.fs and the modules it calls.
+/// The `repro` command line: one Argu union per subcommand, with only the options that command takes; the options
+/// every planning or training command shares sit on the top level and are inherited. Handlers live in Program.fs and
+/// the modules it calls.
 module Repro.Harness.Cli
 
 open Argu
@@ -10,24 +12,35 @@ type SweepBackend =
     /// Slurm job arrays, against a results folder every node sees.
     | Slurm
 
-/// Options of the commands that plan or run the grid.
-type SweepArgs =
-    | [<AltCommandLine("-p")>] Profile of name: string
-    | Results of folder: string
+/// Which layer `golden check` compares with.
+[<RequireQualifiedAccess>]
+type CheckLayer =
+    /// Exact where the runs' platform matches the snapshot's, statistical elsewhere.
+    | Auto
+    | Exact
+    | Statistical
+
+let private onlyUsage = "only the runs whose label contains this text (e.g. \"rand 100% S4 +ST\"), with their prerequisites; repeat it for several."
+let private paperTablesUsage = "folder of the paper's tables (default: paper-tables)."
+
+/// Options of the commands that look at the grid without running it: plan, tables, claims.
+type GridArgs =
     | Paper_Tables of folder: string
-    | Data_Cache of folder: string
-    | Coco_Root of folder: string
-    | Voc_Root of folder: string
-    | Imagenet_Root of folder: string
-    | Device of name: string
-    | Golden_Root of folder: string
-    | Retry_Failed
     | Only of text: string
-    | Threads of count: int
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Paper_Tables _ -> paperTablesUsage
+            | Only _ -> onlyUsage
+
+/// Options of the commands that run the grid: sweep, and reproduce (a sweep, then the report).
+type SweepArgs =
+    | Paper_Tables of folder: string
+    | Only of text: string
+    | Retry_Failed
     | Workers of count: int
     | Max_Memory_Gb of gigabytes: float
-    | Layer of layer: string
-    | Backend of backend: SweepBackend
+    | Backend of SweepBackend
     | Dry_Run
     | No_Wait
     | Poll_Seconds of seconds: float
@@ -43,21 +56,11 @@ type SweepArgs =
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Profile _ -> "profile: smoke | default | full | paper (default: default)."
-            | Results _ -> "results folder (default: results/<profile>)."
-            | Paper_Tables _ -> "folder of the paper's tables (default: paper-tables)."
-            | Data_Cache _ -> "folder the generated miniature is cached in (default: results/data)."
-            | Coco_Root _ -> "COCO 2017 root (train2017/, val2017/, annotations/); required by the paper profile."
-            | Voc_Root _ -> "VOC2012 root (JPEGImages/, SegmentationClass/, ImageSets/) for the segmentation tables."
-            | Imagenet_Root _ -> "paper profile: ImageNet in folder-per-class layout (train/<class>/…, val/<class>/…), for the pre-trained and joint cells."
-            | Device _ -> "cpu | cuda | cuda:N (default: cpu; paper profile cuda). CUDA must be available to the commands that train."
-            | Golden_Root _ -> "folder of golden snapshots (default: golden)."
+            | Paper_Tables _ -> paperTablesUsage
+            | Only _ -> onlyUsage
             | Retry_Failed -> "run again the runs whose record says they failed."
-            | Only _ -> "only the runs whose label contains this text (e.g. \"rand 100% S4 +ST\"), with their prerequisites; repeat it for several."
-            | Threads _ -> "CPU threads per run (default: the profile's; 1 with --workers); not part of a run's identity."
             | Workers _ -> "runs at once, each in its own process (default: the profile's; default profile 2). On 2 cores, --workers 2 (1 thread each) trains ~1.6x faster than one 2-thread run."
             | Max_Memory_Gb _ -> "with --workers: a worker whose resident memory exceeds this is killed and its run recorded as failed (default: 90% of memory / workers)."
-            | Layer _ -> "golden check: auto (default: exact where the runs' platform matches the snapshot's, statistical elsewhere) | exact | statistical."
             | Backend _ -> "local (default: worker processes here) | slurm (job arrays; the results folder, data cache and repro build must be on paths every node sees)."
             | Dry_Run -> "with --backend slurm: print the sbatch scripts that would be submitted, and submit nothing."
             | No_Wait -> "with --backend slurm: submit and return; the same command without it follows the tasks later."
@@ -74,18 +77,11 @@ type SweepArgs =
 
 /// One cell outside the paper's tables: any coordinates of the grid, under a profile's scale.
 type TrainArgs =
-    | [<AltCommandLine("-p")>] Profile of name: string
-    | Results of folder: string
-    | Data_Cache of folder: string
-    | Coco_Root of folder: string
-    | Voc_Root of folder: string
-    | Imagenet_Root of folder: string
-    | Device of name: string
-    | Task of name: string
+    | Task of Domain.Task
     | Backbone of paper_backbone: string
-    | Init of name: string
+    | Init of Domain.Init
     | Fraction of value: float
-    | Augment of level: string
+    | Augment of Domain.AugmentLevel
     | Labelled_Set of name: string
     | Self_Training
     | No_Loss_Norm
@@ -93,23 +89,16 @@ type TrainArgs =
     | Joint
     | Seed of int
     | Steps of count: int
-    | Threads of count: int
     | Retry_Failed
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Profile _ -> "profile whose scale (data, model, schedule) the run takes: smoke | default | full | paper (default: default)."
-            | Results _ -> "results folder (default: results/<profile>; runs are shared with the grid's by their config hash)."
-            | Data_Cache _ -> "folder the generated miniature is cached in (default: results/data)."
-            | Coco_Root _ -> "COCO 2017 root; required by the paper profile."
-            | Voc_Root _ -> "VOC2012 root, for segmentation on the paper profile."
-            | Imagenet_Root _ -> "ImageNet root (train/<class>/…, val/<class>/…), for pre-trained and joint cells on the paper profile."
-            | Device _ -> "cpu | cuda | cuda:N (default: cpu; paper profile cuda); CUDA must be available."
-            | Task _ -> "detection | segmentation (default: detection)."
+            | Task _ -> "default: detection."
             | Backbone _ -> "the paper's backbone the profile maps to its own: efficientnet-b7 | resnet-50 (default: efficientnet-b7)."
-            | Init _ -> "rand | imagenet | imagenet++ | simclr (default: rand)."
+            | Init _ -> "default: rand."
             | Fraction _ -> "labelled fraction of the detection train set, in (0, 1] (default: 1)."
-            | Augment _ -> "S1 | S2 | S3 | S4 (default: S4 for detection, S1 for segmentation)."
+            | Augment _ ->
+                sprintf "augmentation level (default: %O for detection, %O for segmentation)." Domain.Detection.DefaultAugment Domain.Segmentation.DefaultAugment
             | Labelled_Set _ -> "segmentation: train | trainaug (default: train)."
             | Self_Training -> "train a student on human + pseudo labels (its teacher and pseudo labels run first)."
             | No_Loss_Norm -> "with --self-training: the standard weighted loss L_h + α·L_p instead of the normalized one (Appendix B's ablation)."
@@ -117,7 +106,6 @@ type TrainArgs =
             | Joint -> "joint detection + classification training."
             | Seed _ -> "seed (default: 0)."
             | Steps _ -> "training steps of the run (default: the profile's schedule for its augmentation level)."
-            | Threads _ -> "CPU threads (default: the profile's threads in all)."
             | Retry_Failed -> "run again the cell's run (and prerequisites) whose record says it failed; without it a recorded failure is reported, not rerun."
 
 type EnvArgs =
@@ -164,7 +152,7 @@ type DataArgs =
             | Show _ -> "write a contact sheet (PNG) of a part of the miniature with boxes or masks drawn."
 
 type AugShowArgs =
-    | [<Mandatory>] Level of level: string
+    | [<Mandatory>] Level of Domain.AugmentLevel
     | Preset of name: string
     | Cache of folder: string
     | [<AltCommandLine("-o")>] Out of png: string
@@ -173,7 +161,7 @@ type AugShowArgs =
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Level _ -> "augmentation level: S1 | S2 | S3 | S4."
+            | Level _ -> "augmentation level."
             | Preset _ -> "miniature preset the samples come from (default: smoke)."
             | Cache _ -> "data cache folder (default: results/data)."
             | Out _ -> "PNG to write (default: results/aug-<level>.png)."
@@ -201,28 +189,58 @@ type EvalArgs =
             | Iou_Type _ -> "bbox (default); segm is not implemented yet."
             | Json -> "print the summary as JSON instead of pycocotools' text block."
 
-[<RequireSubcommand>]
-type GoldenArgs =
-    | [<CliPrefix(CliPrefix.None)>] Check of ParseResults<SweepArgs>
-    | [<CliPrefix(CliPrefix.None)>] Update of ParseResults<SweepArgs>
-    | [<CliPrefix(CliPrefix.None)>] Spread of ParseResults<SweepArgs>
-    | [<CliPrefix(CliPrefix.None)>] Regressions of ParseResults<SweepArgs>
+type GoldenCheckArgs =
+    | Only of text: string
+    | Layer of CheckLayer
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Check _ -> "compare the profile's results with golden/<profile>/ (exit 1 and a diff if a cell moved)."
-            | Update _ -> "rewrite golden/<profile>/results.json from the profile's current results (refused when a cell carries no signal)."
-            | Spread _ -> "replay the profile's runs under other platforms (ATen / oneDNN caps, 1 thread) into --results/<variant>, and write golden/<profile>/tolerances.json from how far they moved."
-            | Regressions _ -> "replay a few runs with each deliberate regression (Core's InjectedRegression) into --results/<regression> and report which ones the golden check flags."
+            | Only _ -> onlyUsage + " Only their cells are checked."
+            | Layer _ -> "the comparison: auto (default) is exact where the runs' platform matches the snapshot's, statistical elsewhere."
+
+type GoldenSpreadArgs =
+    | Only of text: string
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Only _ -> onlyUsage
 
 [<RequireSubcommand>]
+type GoldenArgs =
+    | [<Inherit>] Paper_Tables of folder: string
+    | [<Inherit>] Golden_Root of folder: string
+    | [<CliPrefix(CliPrefix.None)>] Check of ParseResults<GoldenCheckArgs>
+    | [<SubCommand; CliPrefix(CliPrefix.None)>] Update
+    | [<CliPrefix(CliPrefix.None)>] Spread of ParseResults<GoldenSpreadArgs>
+    | [<SubCommand; CliPrefix(CliPrefix.None)>] Regressions
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Paper_Tables _ -> paperTablesUsage
+            | Golden_Root _ -> "folder of golden snapshots (default: golden)."
+            | Check _ -> "compare the profile's results with golden/<profile>/ (exit 1 and a diff if a cell moved)."
+            | Update -> "rewrite golden/<profile>/results.json from the profile's current results (refused when a cell carries no signal)."
+            | Spread _ -> "replay the profile's runs under other platforms (ATen / oneDNN caps, 1 thread) into --results/<variant>, and write golden/<profile>/tolerances.json from how far they moved."
+            | Regressions -> "replay a few runs with each deliberate regression (Core's InjectedRegression) into --results/<regression> and report which ones the golden check flags."
+
+/// The options every command that plans or trains takes (which profile, where its data and results live, what runs
+/// it), inherited by those commands; the other commands refuse them.
+[<RequireSubcommand>]
 type ReproArgs =
+    | [<Inherit; AltCommandLine("-p")>] Profile of name: string
+    | [<Inherit>] Results of folder: string
+    | [<Inherit>] Data_Cache of folder: string
+    | [<Inherit>] Coco_Root of folder: string
+    | [<Inherit>] Voc_Root of folder: string
+    | [<Inherit>] Imagenet_Root of folder: string
+    | [<Inherit>] Device of name: string
+    | [<Inherit>] Threads of count: int
     | [<CliPrefix(CliPrefix.None)>] Reproduce of ParseResults<SweepArgs>
-    | [<CliPrefix(CliPrefix.None)>] Plan of ParseResults<SweepArgs>
+    | [<CliPrefix(CliPrefix.None)>] Plan of ParseResults<GridArgs>
     | [<CliPrefix(CliPrefix.None)>] Sweep of ParseResults<SweepArgs>
     | [<CliPrefix(CliPrefix.None)>] Train of ParseResults<TrainArgs>
-    | [<CliPrefix(CliPrefix.None)>] Tables of ParseResults<SweepArgs>
-    | [<CliPrefix(CliPrefix.None)>] Claims of ParseResults<SweepArgs>
+    | [<CliPrefix(CliPrefix.None)>] Tables of ParseResults<GridArgs>
+    | [<CliPrefix(CliPrefix.None)>] Claims of ParseResults<GridArgs>
     | [<CliPrefix(CliPrefix.None)>] Golden of ParseResults<GoldenArgs>
     | [<CliPrefix(CliPrefix.None)>] Eval of ParseResults<EvalArgs>
     | [<CliPrefix(CliPrefix.None)>] Data of ParseResults<DataArgs>
@@ -231,6 +249,14 @@ type ReproArgs =
     interface IArgParserTemplate with
         member a.Usage =
             match a with
+            | Profile _ -> "profile whose grid and scale (data, model, schedule) the command takes: smoke | default | full | paper (default: default)."
+            | Results _ -> "results folder (default: results/<profile>; runs are shared by their config hash, whichever command made them)."
+            | Data_Cache _ -> "folder the generated miniature is cached in (default: results/data)."
+            | Coco_Root _ -> "COCO 2017 root (train2017/, val2017/, annotations/); required by the paper profile."
+            | Voc_Root _ -> "VOC2012 root (JPEGImages/, SegmentationClass/, ImageSets/) for the segmentation tables."
+            | Imagenet_Root _ -> "paper profile: ImageNet in folder-per-class layout (train/<class>/…, val/<class>/…), for the pre-trained and joint cells."
+            | Device _ -> "cpu | cuda | cuda:N (default: cpu; paper profile cuda). CUDA must be available to the commands that train."
+            | Threads _ -> "CPU threads per run (default: the profile's; 1 with --workers); not part of a run's identity."
             | Reproduce _ -> "sweep the profile's grid (resumable), then write the tables beside the paper's and the claims report."
             | Plan _ -> "list the profile's runs (done / to do / blocked) and estimate the time, without running anything."
             | Sweep _ -> "run the profile's grid: every run without a record, in order; failures are recorded and passed over."

@@ -2,12 +2,14 @@
 module Repro.Harness.Domain
 
 open System.IO
+open Argu
 
 /// How the detector's backbone starts (the paper's first axis).
 type Init =
     | Rand
     | ImageNet
-    | ImageNetPlusPlus
+    // The command line spells it as paper-tables does.
+    | [<CustomCommandLine("imagenet++")>] ImageNetPlusPlus
     | SimClr
 
     member i.Id =
@@ -32,26 +34,21 @@ type Init =
         | "simclr" -> SimClr
         | other -> raise (InvalidDataException(sprintf "unknown initialization '%s' (rand | imagenet | imagenet++ | simclr)" other))
 
-/// Augmentation strength, Augment-S1 (weakest) … Augment-S4 (strongest).
-type AugmentLevel =
-    | S1
-    | S2
-    | S3
-    | S4
+/// Augmentation strength: Core's own type, from paper-tables and the command line to the pipeline.
+type AugmentLevel = Repro.Core.Augment.AugmentLevel
 
-    member a.Id = match a with S1 -> "S1" | S2 -> "S2" | S3 -> "S3" | S4 -> "S4"
-
-    static member Parse(s: string) =
-        match s.ToUpperInvariant() with
-        | "S1" -> S1
-        | "S2" -> S2
-        | "S3" -> S3
-        | "S4" -> S4
-        | other -> raise (InvalidDataException(sprintf "unknown augmentation level '%s' (S1 | S2 | S3 | S4)" other))
+/// A level as paper-tables writes it ("S1" … "S4"), in Core's grammar.
+let parseAugmentLevel (s: string) =
+    try Repro.Core.Augment.AugmentLevels.Parse s
+    with :? System.ArgumentException as e -> raise (InvalidDataException(e.Message))
 
 type Task =
     | Detection
     | Segmentation
+
+    /// The level a cell of this task trains at when nothing names one: the paper's strongest for detection, and
+    /// flips with scale jitter (S1) for segmentation.
+    member t.DefaultAugment = match t with Detection -> AugmentLevel.S4 | Segmentation -> AugmentLevel.S1
 
     static member Parse(s: string) =
         match s with
@@ -114,4 +111,4 @@ type Cell =
               match c.Unlabeled with
               | Some u when u <> ImageNetImages -> sprintf "w/ %s" u.Id
               | _ -> () ]
-        String.concat " " ([ task; backbone; c.Init.Id; size; c.Augment.Id ] @ extras)
+        String.concat " " ([ task; backbone; c.Init.Id; size; string c.Augment ] @ extras)

@@ -5,8 +5,8 @@ module Repro.Harness.Grid
 open Repro.Harness.Domain
 open Repro.Harness.PaperTables
 
-/// The grid cell behind a table cell. Unset coordinates take the paper's defaults: Rand Init, 100% data, S4
-/// (S1-style flips and jitter for segmentation), no self-/joint training; a self-training student uses loss
+/// The grid cell behind a table cell. Unset coordinates take the paper's defaults: Rand Init, 100% data, the task's
+/// augmentation level, no self-/joint training; a self-training student uses loss
 /// normalization, starts from its teacher and learns from pseudo-labelled ImageNet.
 let cellOf (table: PaperTable) (row: Axis) (column: Axis) : Cell =
     let c = table.CoordinatesOf(row, column)
@@ -17,7 +17,7 @@ let cellOf (table: PaperTable) (row: Axis) (column: Axis) : Cell =
       Backbone = table.Backbone
       Init = defaultArg c.Init Rand
       Fraction = defaultArg c.Fraction 1.0
-      Augment = c.Augment |> Option.defaultValue (if table.Task = Segmentation then S1 else S4)
+      Augment = c.Augment |> Option.defaultValue table.Task.DefaultAugment
       SelfTraining = selfTraining
       JointTraining = defaultArg c.JointTraining false
       LossNormalization = ifSelfTraining (defaultArg c.LossNormalization true) true

@@ -164,7 +164,7 @@ let private coordinates (file: string) (field: string) (e: JsonElement) =
       LossNormalization = optBool file field e "lossNormalization"
       StudentFromTeacher = optBool file field e "studentFromTeacher"
       Unlabeled = optStr file field e "unlabeled" |> Option.map (parsed file (at "unlabeled") UnlabeledSource.Parse)
-      Augment = optStr file field e "augment" |> Option.map (parsed file (at "augment") AugmentLevel.Parse)
+      Augment = optStr file field e "augment" |> Option.map (parsed file (at "augment") parseAugmentLevel)
       Fraction =
         optNum file field e "fraction"
         |> Option.map (fun f -> if f > 0.0 && f <= 1.0 then f else fail file (at "fraction") (sprintf "must be in (0, 1], got %g" f))

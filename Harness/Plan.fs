@@ -175,12 +175,9 @@ let specOf (kind: RunKind) (data: ResolvedData) (runsRoot: string) =
 
 /// The trainer options of every regime a profile plans: `optimizer` at `learningRate` and `weightDecay` (the
 /// profile's own, or its pre-training's) over a cosine schedule of `steps` with the profile's warm-up.
-let optimization (profile: Profile) (optimizer: string) (learningRate: float) (weightDecay: float) (steps: int) =
+let optimization (profile: Profile) (optimizer: OptimizerKind) (learningRate: float) (weightDecay: float) (steps: int) =
     TrainerOptions(
-        Optimizer = (match optimizer with
-                     | "sgd" -> OptimizerKind.Sgd
-                     | "adamw" -> OptimizerKind.AdamW
-                     | other -> invalidArg "profile" (sprintf "profile %s: unknown optimizer '%s' (sgd | adamw)" profile.Name other)),
+        Optimizer = optimizer,
         LearningRate = learningRate, Momentum = 0.9,
         WeightDecay = weightDecay, NoWeightDecayOnNormAndBias = true,
         WarmupSteps = int64 (min profile.WarmupSteps steps), WarmupStartFactor = profile.WarmupStartFactor,
@@ -197,7 +194,7 @@ let detectionConfigFor (profile: Profile) (data: ResolvedData) (cell: Cell) (see
     DetectionExperimentConfig(
         Data = data.Detection.WithFraction(cell.Fraction, 0).WithMinival(profile.Ladder.MinivalShare),
         Detector = DetectorConfig.Preset(profile.BackboneFor cell.Backbone, data.NumClasses, profile.ImageSize),
-        Augment = Repro.Core.Augment.AugmentConfig.ForLevel(cell.Augment.Id, profile.ImageSize),
+        Augment = Repro.Core.Augment.AugmentConfig.ForLevel(cell.Augment, profile.ImageSize),
         Trainer = trainerOptions profile steps,
         BatchSize = profile.BatchSize,
         Seed = int64 seed,
@@ -215,7 +212,7 @@ type CellSchedule =
       Source: string }
 
 /// A cell's schedule: the paper's own (Appendix H) where the profile uses paper schedules and the paper has one,
-/// else the profile's per-level steps. α comes from Appendix H in every profile (the profile's default where the
+/// else the profile's own steps for it. α comes from Appendix H in every profile (the profile's default where the
 /// paper gives none). The ablation rows (standard loss, random student) and the joint-training rows (Appendix H has
 /// no schedule for them) take the schedule of the cell without the ablation or the classification side, so that a
 /// comparison changes one thing.
@@ -224,12 +221,7 @@ let scheduleOf (profile: Profile) (schedules: Map<Cell, PaperTables.PaperSchedul
     let alpha = paper |> Option.bind (fun s -> s.Alpha) |> Option.defaultValue profile.DefaultAlpha
     match paper with
     | Some s when profile.UsePaperSchedules -> { Steps = s.Steps; Alpha = alpha; Source = s.Provenance.Id }
-    | _ ->
-        let steps =
-            match cell.Task with
-            | Detection -> profile.StepsFor cell.Augment
-            | Segmentation -> profile.SegmentationStepsFor(defaultArg cell.LabelledSet "train")
-        { Steps = steps; Alpha = alpha; Source = sprintf "profile %s" profile.Name }
+    | _ -> { Steps = profile.StepsFor cell; Alpha = alpha; Source = sprintf "profile %s" profile.Name }
 
 /// Builds the plan: runs accumulate in dependency order (a prerequisite before its first user), each hash once.
 type private Builder(profile: Profile, data: ResolvedData, runsRoot: string) =
@@ -297,9 +289,9 @@ module Artifacts =
     let pseudoLabels = PseudoLabeling.AnnotationsFileName
     let segmentationWeights = SegmentationExperiment.WeightsFile
 
-/// Every run of the grid under the profile — cells' runs and their prerequisites, runnable or blocked — in an
-/// order where each prerequisite precedes its users.
-let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: Map<Cell, PaperTables.PaperSchedule>) (cells: Cell list) =
+/// Every run of `cells` under the profile — cells' runs and their prerequisites, runnable or blocked — in an
+/// order where each prerequisite precedes its users; `schedule` gives each cell (and each teacher's cell) its steps and α.
+let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedule: Cell -> CellSchedule) (cells: Cell list) =
     // Absolute, so that the paths configs carry are the ones hashing replaces by `run:` (a relative results folder
     // would otherwise leak into the names of every run that reads a prerequisite).
     let runsRoot = Path.GetFullPath runsRoot
@@ -320,7 +312,6 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: 
     let artifact (hash: string) (file: string) = Path.Combine(b.RunDir hash, file)
     let m () = data.Miniature.Value
     let classification () = data.Classification.Value
-    let schedule = scheduleOf profile schedules
 
     // ---- pre-training: one run per (method, backbone), seeded with the profile's first seed ----
     let pretrainSeed = List.head profile.Seeds
@@ -428,7 +419,7 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: 
         SegmentationExperimentConfig(
             Data = SegmentationDataConfig(VocRoot = m().VocRoot, TrainSet = labelled, ValSet = "val").WithMinival(profile.Ladder.MinivalShare),
             Model = SegmentationModelConfig.Miniature(m().SegmentationClasses.Count, profile.ImageSize).WithBackbone(detector.Backbone),
-            Augment = Repro.Core.Augment.AugmentConfig.ForLevel(cell.Augment.Id, profile.ImageSize),
+            Augment = Repro.Core.Augment.AugmentConfig.ForLevel(cell.Augment, profile.ImageSize),
             Trainer = trainerOptions profile steps,
             BatchSize = profile.Segmentation.BatchSize,
             Seed = int64 seed,
@@ -489,7 +480,7 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedules: 
 let planProfile (profile: Profile) (data: ResolvedData) (runsRoot: string) (tables: PaperTables.PaperTable list) =
     let inScope, outOfScope = Grid.scoped profile.Scope tables
     let why = sprintf "not in profile %s (outside its time budget); --profile full runs every cell" profile.Name
-    plan profile data runsRoot (Grid.schedules tables) inScope
+    plan profile data runsRoot (scheduleOf profile (Grid.schedules tables)) inScope
     @ [ for cell in outOfScope ->
           { Hash = CanonicalJson.hashOf (cell, "out of scope", profile.Name); Label = cell.Name; Cells = [ cell ]
             Seed = List.head profile.Seeds; Kind = None; Spec = None; Requires = []; Blocked = Some why; EstimatedSeconds = 0.0 } ]

@@ -21,8 +21,7 @@ type PretrainSettings =
       StudentSteps: int
       SimClrSteps: int
       BatchSize: int
-      /// "sgd" | "adamw", as the profile's `Optimizer`.
-      Optimizer: string
+      Optimizer: Repro.Core.Training.OptimizerKind
       LearningRate: float
       WeightDecay: float }
 
@@ -107,11 +106,11 @@ type Profile =
       /// The profile's stand-in for each paper backbone, as a Core detector preset name.
       Backbones: Map<string, string>
       BatchSize: int
-      /// "sgd" (momentum 0.9, the paper's) or "adamw" (the miniature's: stabler for small from-scratch models on a short schedule).
-      Optimizer: string
+      /// SGD (momentum 0.9, the paper's) or AdamW (the miniature's: stabler for small from-scratch models on a short schedule).
+      Optimizer: Repro.Core.Training.OptimizerKind
       /// Training steps per augmentation level, for cells without a paper schedule in use: stronger augmentation
       /// trains longer, as in the paper.
-      Steps: Map<string, int>
+      Steps: Map<AugmentLevel, int>
       /// Train each cell at the paper's own steps for it (Appendix H, in paper-tables) where it has them.
       UsePaperSchedules: bool
       /// Cells train at each rung of this ladder of their schedule; the best on the minival is the cell's.
@@ -150,15 +149,18 @@ type Profile =
       /// as not in the profile, never faked.
       Scope: Grid.CellSelector list option }
 
-    member p.StepsFor(level: AugmentLevel) =
-        match p.Steps.TryFind level.Id with
-        | Some s -> s
-        | None -> invalidArg "level" (sprintf "profile %s has no schedule for %s" p.Name level.Id)
-
-    member p.SegmentationStepsFor(labelledSet: string) =
-        match p.Segmentation.Steps.TryFind labelledSet with
-        | Some s -> s
-        | None -> invalidArg "labelledSet" (sprintf "profile %s has no segmentation schedule for '%s'" p.Name labelledSet)
+    /// The profile's own steps for a cell: by augmentation level for detection, by labelled set for segmentation.
+    member p.StepsFor(cell: Cell) =
+        match cell.Task with
+        | Detection ->
+            match p.Steps.TryFind cell.Augment with
+            | Some s -> s
+            | None -> invalidArg "cell" (sprintf "profile %s has no schedule for %O" p.Name cell.Augment)
+        | Segmentation ->
+            let labelled = defaultArg cell.LabelledSet "train"
+            match p.Segmentation.Steps.TryFind labelled with
+            | Some s -> s
+            | None -> invalidArg "cell" (sprintf "profile %s has no segmentation schedule for '%s'" p.Name labelled)
 
     member p.BackboneFor(paperBackbone: string) =
         match p.Backbones.TryFind paperBackbone with
@@ -176,8 +178,8 @@ let smoke =
       ImageSize = 64
       Backbones = Map [ "efficientnet-b7", "resnet-mini"; "resnet-50", "resnet-mini" ]
       BatchSize = 16
-      Optimizer = "adamw"
-      Steps = Map [ "S1", 100; "S2", 100; "S3", 120; "S4", 120 ]
+      Optimizer = Repro.Core.Training.OptimizerKind.AdamW
+      Steps = Map [ AugmentLevel.S1, 100; AugmentLevel.S2, 100; AugmentLevel.S3, 120; AugmentLevel.S4, 120 ]
       UsePaperSchedules = false
       // A ladder would multiply CI's runs; the smoke grid checks regressions, not the paper's protocol.
       Ladder = singleSchedule
@@ -193,7 +195,7 @@ let smoke =
       PseudoLabelThreshold = 0.15
       DefaultAlpha = 1.0
       NormalizerMemory = FractionOfSchedule(1.0 / 27.0)
-      Pretraining = { Steps = 100; StudentSteps = 100; SimClrSteps = 100; BatchSize = 16; Optimizer = "adamw"; LearningRate = 0.003; WeightDecay = 4e-5 }
+      Pretraining = { Steps = 100; StudentSteps = 100; SimClrSteps = 100; BatchSize = 16; Optimizer = Repro.Core.Training.OptimizerKind.AdamW; LearningRate = 0.003; WeightDecay = 4e-5 }
       JointClassificationWeight = 0.5
       JointSelfTrainingClassificationWeight = 0.2
       Segmentation = { Steps = Map [ "train", 360; "trainaug", 360 ]; BatchSize = 8; PseudoConfidence = 0.5 }
@@ -226,9 +228,9 @@ let full =
       ImageSize = 64
       Backbones = Map [ "efficientnet-b7", "resnet-mini"; "resnet-50", "resnet-mini" ]
       BatchSize = 32
-      Optimizer = "adamw"
+      Optimizer = Repro.Core.Training.OptimizerKind.AdamW
       // Calibrated on Rand Init at S1 only (AdamW 3e-3, seed 1): 600 steps gave val AP 2.8, 2000 steps 12.0.
-      Steps = Map [ "S1", 2000; "S2", 2200; "S3", 2600; "S4", 3000 ]
+      Steps = Map [ AugmentLevel.S1, 2000; AugmentLevel.S2, 2200; AugmentLevel.S3, 2600; AugmentLevel.S4, 3000 ]
       UsePaperSchedules = false
       // The paper's rule on a ladder around the Rand-calibrated steps (pre-trained inits may peak sooner, a weak
       // augmentation may overfit later), picked on 10% of train held out as a minival.
@@ -247,7 +249,7 @@ let full =
       // The Noisy Student student trains twice the teacher's steps, as in the paper profile (and the paper: a noised
       // student on labelled + pseudo-labelled images needs the longer schedule). At 3,000 steps it reached top-1 30 vs
       // the supervised teacher's 66 (README, Results).
-      Pretraining = { Steps = 3000; StudentSteps = 6000; SimClrSteps = 3000; BatchSize = 64; Optimizer = "adamw"; LearningRate = 0.003; WeightDecay = 4e-5 }
+      Pretraining = { Steps = 3000; StudentSteps = 6000; SimClrSteps = 3000; BatchSize = 64; Optimizer = Repro.Core.Training.OptimizerKind.AdamW; LearningRate = 0.003; WeightDecay = 4e-5 }
       JointClassificationWeight = 0.5
       JointSelfTrainingClassificationWeight = 0.2
       // Sized from a Rand Init probe (no claim cell): 1,200 steps gave val mIoU 18 (train) / 20 (trainaug), still rising.
@@ -290,8 +292,8 @@ let paper (cocoRoot: string) (vocRoot: string option) (imagenetRoot: string opti
       // The paper's optimization (§3, Appendix H): batch 256, SGD with momentum (the optimizer is not named),
       // learning rate 0.32 with cosine decay, 1,000 warm-up steps from 0.0032, weight decay 1e-4.
       BatchSize = 256
-      Optimizer = "sgd"
-      Steps = Map [ "S1", 45000; "S2", 90000; "S3", 90000; "S4", 120000 ]
+      Optimizer = Repro.Core.Training.OptimizerKind.Sgd
+      Steps = Map [ AugmentLevel.S1, 45000; AugmentLevel.S2, 90000; AugmentLevel.S3, 90000; AugmentLevel.S4, 120000 ]
       UsePaperSchedules = true
       // Appendix H's steps are already each cell's optimum (the paper selected them).
       Ladder = singleSchedule
@@ -305,7 +307,7 @@ let paper (cocoRoot: string) (vocRoot: string option) (imagenetRoot: string opti
       DefaultAlpha = 1.0
       NormalizerMemory = TimeConstantSteps(1.0 / (1.0 - 0.9997))
       // ImageNet's standard recipe at batch 1024: SGD with momentum, learning rate 0.1 per 256 images, weight decay 1e-4.
-      Pretraining = { Steps = 350000; StudentSteps = 700000; SimClrSteps = 500000; BatchSize = 1024; Optimizer = "sgd"; LearningRate = 0.4; WeightDecay = 1e-4 }
+      Pretraining = { Steps = 350000; StudentSteps = 700000; SimClrSteps = 500000; BatchSize = 1024; Optimizer = Repro.Core.Training.OptimizerKind.Sgd; LearningRate = 0.4; WeightDecay = 1e-4 }
       JointClassificationWeight = 0.5
       JointSelfTrainingClassificationWeight = 0.2
       Segmentation = { Steps = Map [ "train", 40000; "trainaug", 40000 ]; BatchSize = 64; PseudoConfidence = 0.5 }

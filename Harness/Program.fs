@@ -32,10 +32,20 @@ let private checkDevice (profile: Profiles.Profile) (training: bool) =
         elif index >= TorchSharp.torch.cuda.device_count () then
             refuse (sprintf "only %d CUDA device(s) are visible" (TorchSharp.torch.cuda.device_count ()))
 
-/// A profile by name with the command line's overrides, its resolved data and its results store. `training`: the
-/// command will train, so its device must be there and its data must still be what its identity says.
-let private resolveProfile (training: bool) (name: string) (coco: string option) (voc: string option) (imagenet: string option) (device: string option)
-                           (threads: int option) (results: string option) (cache: string option) =
+/// The top level's options: the ones every planning or training command shares, as given.
+let private sharedOptions (top: ParseResults<ReproArgs>) =
+    top.GetAllResults()
+    |> List.filter (function
+        | Profile _ | Results _ | Data_Cache _ | Coco_Root _ | Voc_Root _ | Imagenet_Root _ | Device _ | Threads _ -> true
+        | _ -> false)
+
+/// The profile the top level's options name, with their overrides, its resolved data and its results store.
+/// `training`: the command will train, so its device must be there and its data must still be what its identity says.
+let private resolveProfile (training: bool) (top: ParseResults<ReproArgs>) =
+    let name = top.GetResult(Profile, defaultValue = "default")
+    let coco, voc, imagenet = top.TryGetResult Coco_Root, top.TryGetResult Voc_Root, top.TryGetResult Imagenet_Root
+    let device, threads = top.TryGetResult Device, top.TryGetResult Threads
+    let results, cache = top.TryGetResult Results, top.TryGetResult Data_Cache
     let profile =
         match name with
         | "smoke" -> Profiles.smoke
@@ -77,19 +87,31 @@ let private resolveProfile (training: bool) (name: string) (coco: string option)
     if training then Plan.verifyData data
     profile, store, data
 
-/// The profile, its results store and its plan, from the sweep arguments.
-let private planned (training: bool) (a: ParseResults<SweepArgs>) =
-    let profile, store, data =
-        resolveProfile training (a.GetResult(SweepArgs.Profile, defaultValue = "default")) (a.TryGetResult SweepArgs.Coco_Root)
-            (a.TryGetResult SweepArgs.Voc_Root) (a.TryGetResult SweepArgs.Imagenet_Root) (a.TryGetResult SweepArgs.Device) (a.TryGetResult SweepArgs.Threads)
-            (a.TryGetResult SweepArgs.Results) (a.TryGetResult SweepArgs.Data_Cache)
-    let paperTables = a.GetResult(SweepArgs.Paper_Tables, defaultValue = "paper-tables")
+let private paperTablesDefault = "paper-tables"
+
+/// The profile, its results store and its plan of the paper's tables in `paperTables`, restricted to the runs `only`
+/// selects (all of them when it is empty).
+let private planned (training: bool) (top: ParseResults<ReproArgs>) (paperTables: string) (only: string list) =
+    let profile, store, data = resolveProfile training top
     let runs = Plan.planProfile profile data store.RunsRoot (PaperTables.loadAll paperTables)
-    let runs = match a.GetResults Only with [] -> runs | texts -> Plan.only texts runs
+    let runs = match only with [] -> runs | texts -> Plan.only texts runs
     profile, store, paperTables, data, runs
 
-let private plan (a: ParseResults<SweepArgs>) =
-    let profile, store, paperTables, data, runs = planned false a
+/// `planned` for the commands that look at the grid.
+let private plannedGrid (top: ParseResults<ReproArgs>) (a: ParseResults<GridArgs>) =
+    planned false top (a.GetResult(GridArgs.Paper_Tables, defaultValue = paperTablesDefault)) (a.GetResults GridArgs.Only)
+
+/// `planned` for the commands that run the grid.
+let private plannedSweep (top: ParseResults<ReproArgs>) (a: ParseResults<SweepArgs>) =
+    planned true top (a.GetResult(SweepArgs.Paper_Tables, defaultValue = paperTablesDefault)) (a.GetResults SweepArgs.Only)
+
+/// The command line of another `repro sweep` process: this one's shared options and the sweep's own.
+let private sweepCommandLine (top: ParseResults<ReproArgs>) (shared: ReproArgs list) (own: SweepArgs list) =
+    let sweepParser = top.Parser.GetSubCommandParser <@ Sweep @>
+    "sweep" :: List.ofArray (top.Parser.PrintCommandLineArguments shared) @ List.ofArray (sweepParser.PrintCommandLineArguments own)
+
+let private plan (top: ParseResults<ReproArgs>) (a: ParseResults<GridArgs>) =
+    let profile, store, paperTables, data, runs = plannedGrid top a
     let schedules = Grid.schedules (PaperTables.loadAll paperTables)
     printfn "profile %s: %s" profile.Name profile.Description
     printfn "data: %s" data.Description
@@ -153,12 +175,13 @@ let private whenParentExits (pid: int) (cts: Threading.CancellationTokenSource) 
 
 /// How a worker process is started for one run: this program, `sweep` with the same profile and data arguments,
 /// `--threads` and `--execute HASH` (the worker re-plans, finds the run by its hash and executes it).
-let private workerStart (a: ParseResults<SweepArgs>) (threads: int) (run: Plan.PlannedRun) =
+let private workerStart (top: ParseResults<ReproArgs>) (a: ParseResults<SweepArgs>) (threads: int) (run: Plan.PlannedRun) =
     let psi = Workers.thisProgram ()
+    let shared = sharedOptions top |> List.filter (function Threads _ -> false | _ -> true)
     let kept =
         a.GetAllResults()
-        |> List.filter (function Only _ | SweepArgs.Retry_Failed | Workers _ | Max_Memory_Gb _ | SweepArgs.Threads _ | Execute _ -> false | _ -> true)
-    for arg in "sweep" :: List.ofArray (a.Parser.PrintCommandLineArguments(kept @ [ SweepArgs.Threads threads; Execute run.Hash ])) do
+        |> List.filter (function SweepArgs.Only _ | SweepArgs.Retry_Failed | Workers _ | Max_Memory_Gb _ | Execute _ -> false | _ -> true)
+    for arg in sweepCommandLine top (shared @ [ Threads threads ]) (kept @ [ Execute run.Hash ]) do
         psi.ArgumentList.Add arg
     psi.Environment.["REPRO_PLAIN_PROGRESS"] <- "1"
     psi.Environment.[parentPidVariable] <- string Environment.ProcessId
@@ -175,7 +198,7 @@ let private progressLines =
     { new IProgress<Repro.Core.Training.TrainingProgress> with
         member _.Report p = Console.Out.WriteLine(Workers.formatProgress p); Console.Out.Flush() }
 
-let private localSweep (a: ParseResults<SweepArgs>) (profile: Profiles.Profile) store runs =
+let private localSweep (top: ParseResults<ReproArgs>) (a: ParseResults<SweepArgs>) (profile: Profiles.Profile) store runs =
     let asked = a.GetResult(Workers, defaultValue = profile.Workers)
     if asked < 1 then raise (ArgumentException(sprintf "--workers must be >= 1, got %d" asked))
     // More workers than the cores and memory allow would only be killed by the watchdog or slow each other down.
@@ -193,7 +216,7 @@ let private localSweep (a: ParseResults<SweepArgs>) (profile: Profiles.Profile) 
         else
             // Workers × threads never above the cores (workers are at most the cores already).
             let threads =
-                let asked = if a.Contains SweepArgs.Threads then profile.Threads else max 1 (profile.Threads / workers)
+                let asked = if top.Contains Threads then profile.Threads else max 1 (profile.Threads / workers)
                 let fit = max 1 (cores / workers)
                 if asked > fit then
                     eprintfn "sweep: %d thread(s) per worker capped at %d: %d workers share %d cores" asked fit workers cores
@@ -205,7 +228,7 @@ let private localSweep (a: ParseResults<SweepArgs>) (profile: Profiles.Profile) 
                 | Some gb -> int64 (gb * 1e9)
                 | None -> int64 (0.9 * float available / float workers)
             eprintfn "sweep: %d workers, %d thread(s) each, memory limit %.1f GB each" workers threads (float memory / 1e9)
-            Some(workers, fun todo board -> Workers.run store todo workers (workerStart a threads) memory board ct |> fst)
+            Some(workers, fun todo board -> Workers.run store todo workers (workerStart top a threads) memory board ct |> fst)
     let s = Sweep.run store runs (a.Contains SweepArgs.Retry_Failed) inWorkers ct
     reportDone s
     s
@@ -241,31 +264,31 @@ let private slurmSettings (a: ParseResults<SweepArgs>) (profile: Profiles.Profil
 
 /// How a Slurm task starts this program on one run: `sweep` with the same profile, data and selection arguments, the
 /// results folder as an absolute path, in this working directory, with this sweep's code version.
-let private slurmTaskCommand (a: ParseResults<SweepArgs>) (store: RunStore.RunStore) : SlurmJobs.TaskCommand =
+let private slurmTaskCommand (top: ParseResults<ReproArgs>) (a: ParseResults<SweepArgs>) (store: RunStore.RunStore) : SlurmJobs.TaskCommand =
     let psi = Workers.thisProgram ()
+    let shared = sharedOptions top |> List.filter (function Results _ | Threads _ -> false | _ -> true)
     let kept =
         a.GetAllResults()
         |> List.filter (fun arg ->
             not (slurmOnly arg)
             && (match arg with
-                | SweepArgs.Results _ | SweepArgs.Workers _ | Max_Memory_Gb _ | SweepArgs.Threads _ | Execute _ | Slurm_Task _ | Backend _
-                | Layer _ | Golden_Root _ -> false
+                | Workers _ | Max_Memory_Gb _ | Execute _ | Slurm_Task _ | Backend _ -> false
                 | _ -> true))
     { Program = psi.FileName :: List.ofSeq psi.ArgumentList
-      Arguments = "sweep" :: List.ofArray (a.Parser.PrintCommandLineArguments(kept @ [ SweepArgs.Results(Path.GetFullPath store.Root) ]))
+      Arguments = sweepCommandLine top (shared @ [ Results(Path.GetFullPath store.Root) ]) kept
       WorkingDirectory = Environment.CurrentDirectory
       Environment = [ Runner.codeVersionVariable, Runner.codeVersion.Force(); "REPRO_PLAIN_PROGRESS", "1" ] }
 
-let private slurmSweep (a: ParseResults<SweepArgs>) (profile: Profiles.Profile) (store: RunStore.RunStore) runs =
+let private slurmSweep (top: ParseResults<ReproArgs>) (a: ParseResults<SweepArgs>) (profile: Profiles.Profile) (store: RunStore.RunStore) runs =
     if a.Contains Workers || a.Contains Max_Memory_Gb then
         raise (ArgumentException "--workers and --max-memory-gb apply to the local backend; with --backend slurm, Slurm decides how many tasks run at once (--cpus-per-task, --mem-gb)")
-    if a.Contains SweepArgs.Threads then
+    if top.Contains Threads then
         raise (ArgumentException "--threads: with --backend slurm each run gets --cpus-per-task threads")
     let poll = a.GetResult(Poll_Seconds, defaultValue = 10.0)
     if poll <= 0.0 then raise (ArgumentException(sprintf "--poll-seconds must be > 0, got %g" poll))
     Runner.codeVersion.Force() |> ignore
     let options : SlurmSweep.Options =
-        { Settings = slurmSettings a profile; Command = slurmTaskCommand a store; JobName = "repro-" + profile.Name
+        { Settings = slurmSettings a profile; Command = slurmTaskCommand top a store; JobName = "repro-" + profile.Name
           DryRun = a.Contains Dry_Run; Wait = not (a.Contains No_Wait); PollSeconds = poll }
     let s = SlurmSweep.run store runs (a.Contains SweepArgs.Retry_Failed) options (cancellation ())
     if not options.DryRun && options.Wait then
@@ -273,13 +296,13 @@ let private slurmSweep (a: ParseResults<SweepArgs>) (profile: Profiles.Profile) 
     s
 
 /// A sweep on the backend the command line names (local unless --backend slurm).
-let private sweep (a: ParseResults<SweepArgs>) (profile: Profiles.Profile) store runs =
+let private sweep (top: ParseResults<ReproArgs>) (a: ParseResults<SweepArgs>) (profile: Profiles.Profile) store runs =
     match a.GetResult(Backend, defaultValue = Local) with
-    | Slurm -> slurmSweep a profile store runs
+    | Slurm -> slurmSweep top a profile store runs
     | Local ->
         match a.GetAllResults() |> List.tryFind slurmOnly with
         | Some arg -> raise (ArgumentException(sprintf "%s only applies with --backend slurm" (a.Parser.PrintCommandLineArguments [ arg ]).[0]))
-        | None -> localSweep a profile store runs
+        | None -> localSweep top a profile store runs
 
 /// Whether the sweep only submitted (or printed) Slurm jobs, so there is nothing new to report yet.
 let private onlySubmits (a: ParseResults<SweepArgs>) = a.Contains Dry_Run || a.Contains No_Wait
@@ -305,9 +328,9 @@ let private execute (store: RunStore.RunStore) (runs: Plan.PlannedRun list) (has
         let record = Runner.execute store run progressLines token
         if record.Status = RunStore.Succeeded then ExitCode.Ok else ExitCode.Failed
 
-let private reproduce (a: ParseResults<SweepArgs>) =
-    let profile, store, paperTables, _, plan = planned true a
-    let s = sweep a profile store plan
+let private reproduce (top: ParseResults<ReproArgs>) (a: ParseResults<SweepArgs>) =
+    let profile, store, paperTables, _, plan = plannedSweep top a
+    let s = sweep top a profile store plan
     if onlySubmits a then ExitCode.Ok
     else
         let rendered = Report.compute paperTables store plan
@@ -317,8 +340,8 @@ let private reproduce (a: ParseResults<SweepArgs>) =
         printfn "wrote %s" path
         if Sweep.anyFailed s then ExitCode.Failed else ExitCode.Ok
 
-let private tables (a: ParseResults<SweepArgs>) =
-    let profile, store, paperTables, _, plan = planned false a
+let private tables (top: ParseResults<ReproArgs>) (a: ParseResults<GridArgs>) =
+    let profile, store, paperTables, _, plan = plannedGrid top a
     RunStore.ensureWritable "--results" store.Root
     let rendered = Report.compute paperTables store plan
     let path = Report.write profile.Name store.Root rendered
@@ -327,22 +350,17 @@ let private tables (a: ParseResults<SweepArgs>) =
     printfn "wrote %s" path
     ExitCode.Ok
 
-let private claims (a: ParseResults<SweepArgs>) =
-    let _, store, paperTables, _, plan = planned false a
+let private claims (top: ParseResults<ReproArgs>) (a: ParseResults<GridArgs>) =
+    let _, store, paperTables, _, plan = plannedGrid top a
     let rendered = Report.compute paperTables store plan
     printfn "%s" (Claims.toMarkdown Report.level rendered.Claims)
     ExitCode.Ok
 
 /// One cell outside the tables, under a profile's scale: planned with its prerequisites (shared with the grid's runs
 /// when their configs are equal), run in this process, its record's metrics printed.
-let private train (a: ParseResults<TrainArgs>) =
-    let profile, store, data =
-        resolveProfile true (a.GetResult(TrainArgs.Profile, defaultValue = "default")) (a.TryGetResult TrainArgs.Coco_Root)
-            (a.TryGetResult TrainArgs.Voc_Root) (a.TryGetResult TrainArgs.Imagenet_Root) (a.TryGetResult TrainArgs.Device) (a.TryGetResult TrainArgs.Threads)
-            (a.TryGetResult TrainArgs.Results) (a.TryGetResult TrainArgs.Data_Cache)
-    let parse f (flag: string) (text: string) =
-        try f text with :? InvalidDataException as e -> raise (ArgumentException(sprintf "%s: %s" flag e.Message))
-    let task = parse Domain.Task.Parse "--task" (a.GetResult(TrainArgs.Task, defaultValue = "detection"))
+let private train (top: ParseResults<ReproArgs>) (a: ParseResults<TrainArgs>) =
+    let profile, store, data = resolveProfile true top
+    let task = a.GetResult(TrainArgs.Task, defaultValue = Domain.Detection)
     let fraction = a.GetResult(TrainArgs.Fraction, defaultValue = 1.0)
     if not (fraction > 0.0 && fraction <= 1.0) then raise (ArgumentException(sprintf "--fraction must be in (0, 1], got %g" fraction))
     let selfTraining = a.Contains Self_Training
@@ -356,11 +374,9 @@ let private train (a: ParseResults<TrainArgs>) =
     let cell: Domain.Cell =
         { Task = task
           Backbone = a.GetResult(TrainArgs.Backbone, defaultValue = "efficientnet-b7")
-          Init = parse Domain.Init.Parse "--init" (a.GetResult(TrainArgs.Init, defaultValue = "rand"))
+          Init = a.GetResult(TrainArgs.Init, defaultValue = Domain.Rand)
           Fraction = (if task = Domain.Segmentation then 1.0 else fraction)
-          Augment =
-            parse Domain.AugmentLevel.Parse "--augment"
-                (a.GetResult(TrainArgs.Augment, defaultValue = (if task = Domain.Segmentation then "S1" else "S4")))
+          Augment = a.GetResult(TrainArgs.Augment, defaultValue = task.DefaultAugment)
           SelfTraining = selfTraining
           JointTraining = a.Contains Joint
           LossNormalization = not (a.Contains No_Loss_Norm)
@@ -371,16 +387,16 @@ let private train (a: ParseResults<TrainArgs>) =
     let seed = a.GetResult(TrainArgs.Seed, defaultValue = 0)
     // The seed joins the profile's (whose first one seeds pre-training, so that stays shared with the grid's).
     let profile = { profile with Seeds = List.distinct (profile.Seeds @ [ seed ]) }
-    let profile =
+    // A cell outside the tables has no paper schedule: it trains at the profile's steps for it, or at --steps (and its
+    // teacher, whose cell asks the same schedule, at the profile's factor times that).
+    let profileSchedule = Plan.scheduleOf profile Map.empty
+    let schedule =
         match a.TryGetResult Steps with
         | Some n when n < 1 -> raise (ArgumentException(sprintf "--steps must be >= 1, got %d" n))
-        | Some n when task = Domain.Segmentation ->
-            { profile with Segmentation = { profile.Segmentation with Steps = profile.Segmentation.Steps.Add(labelled.Value, n) } }
-        | Some n -> { profile with Steps = profile.Steps.Add(cell.Augment.Id, n) }
-        | None -> profile
+        | Some n -> fun c -> { profileSchedule c with Steps = n; Source = "--steps" }
+        | None -> profileSchedule
     let isTarget (r: Plan.PlannedRun) = r.Serves cell && r.Seed = seed
-    // A cell outside the tables has no paper schedule: it trains at the profile's steps (or --steps).
-    let runs = Plan.plan { profile with UsePaperSchedules = false } data store.RunsRoot Map.empty [ cell ] |> Plan.closure isTarget
+    let runs = Plan.plan profile data store.RunsRoot schedule [ cell ] |> Plan.closure isTarget
     let target = runs |> List.find isTarget
     match target.Blocked with
     | Some why ->
@@ -421,54 +437,50 @@ let private freshSnapshot (profile: Profiles.Profile) (paperTables: string) (sto
     Golden.snapshotOf profile.Name tables records, records, cellRecords
 
 /// Checks `store`'s results under `plan` against the snapshot with the layer `layerArg` asks for.
-let private goldenOutcome (layerArg: string) (tolerances: Golden.Tolerance list) (partial: bool) (snapshot: Golden.Snapshot)
+let private goldenOutcome (layerArg: CheckLayer) (tolerances: Golden.Tolerance list) (partial: bool) (snapshot: Golden.Snapshot)
                           (profile: Profiles.Profile) (paperTables: string) (store: RunStore.RunStore) (plan: Plan.PlannedRun list) : Golden.Outcome =
     let fresh, records, cellRecords = freshSnapshot profile paperTables store plan
     let layer, reason =
         match layerArg with
-        | "auto" -> Golden.chooseLayer snapshot records
-        | "exact" -> Golden.Exact, "forced by --layer exact"
-        | "statistical" -> Golden.Statistical, "forced by --layer statistical"
-        | other -> raise (ArgumentException(sprintf "--layer: '%s' is not one of auto | exact | statistical" other))
+        | CheckLayer.Auto -> Golden.chooseLayer snapshot records
+        | CheckLayer.Exact -> Golden.Exact, "forced by --layer exact"
+        | CheckLayer.Statistical -> Golden.Statistical, "forced by --layer statistical"
     { Layer = layer; Reason = reason
       Comparisons = Golden.compare layer tolerances partial snapshot fresh
       Degenerate = (match layer with Golden.Statistical -> Golden.degenerate fresh cellRecords records | Golden.Exact -> []) }
 
-/// The arguments a replay's child sweep inherits: everything but the results folder, selections and worker options.
-let private replayArguments (a: ParseResults<SweepArgs>) (results: string) (only: string list) (threads: int option) =
-    let kept =
-        a.GetAllResults()
-        |> List.filter (function SweepArgs.Results _ | SweepArgs.Only _ | SweepArgs.Retry_Failed | SweepArgs.Workers _ | SweepArgs.Max_Memory_Gb _
-                                 | SweepArgs.Layer _ | SweepArgs.Execute _ -> false
-                                 | SweepArgs.Threads _ -> threads.IsNone | _ -> true)
-    let extra = [ SweepArgs.Results results ] @ (only |> List.map SweepArgs.Only) @ (threads |> Option.map SweepArgs.Threads |> Option.toList)
-    "sweep" :: List.ofArray (a.Parser.PrintCommandLineArguments(kept @ extra))
+/// The command line of a replay's child sweep: this command's shared options and paper tables, with its own results
+/// folder, selection and (where the replay fixes them) threads.
+let private replayArguments (top: ParseResults<ReproArgs>) (a: ParseResults<GoldenArgs>) (results: string) (only: string list) (threads: int option) =
+    let shared =
+        sharedOptions top |> List.filter (function Results _ -> false | Threads _ -> threads.IsNone | _ -> true)
+    let tables = a.TryGetResult GoldenArgs.Paper_Tables |> Option.map SweepArgs.Paper_Tables |> Option.toList
+    sweepCommandLine top (shared @ [ Results results ] @ (threads |> Option.map Threads |> Option.toList))
+        (tables @ (only |> List.map SweepArgs.Only))
 
-let private golden (a: ParseResults<GoldenArgs>) =
-    let goldenFiles (r: ParseResults<SweepArgs>) (profile: Profiles.Profile) =
-        let root = r.GetResult(Golden_Root, defaultValue = "golden")
-        Golden.snapshotPath root profile.Name, Golden.tolerancePath root profile.Name
+let private golden (top: ParseResults<ReproArgs>) (a: ParseResults<GoldenArgs>) =
+    let root = a.GetResult(Golden_Root, defaultValue = "golden")
+    let goldenFiles (profile: Profiles.Profile) = Golden.snapshotPath root profile.Name, Golden.tolerancePath root profile.Name
+    let planned (only: string list) = planned false top (a.GetResult(GoldenArgs.Paper_Tables, defaultValue = paperTablesDefault)) only
     match a.GetSubCommand() with
     | Check r ->
         // The snapshot first, before planning (which may generate the miniature): where a known profile has none,
         // that is the error to report. An unknown profile name is left to the planner's error.
-        let name = r.GetResult(SweepArgs.Profile, defaultValue = "default")
-        let early =
-            if List.contains name Profiles.names then
-                Some(Golden.readSnapshot (Golden.snapshotPath (r.GetResult(Golden_Root, defaultValue = "golden")) name))
-            else None
-        let profile, store, paperTables, _, plan = planned false r
-        let snapshotFile, toleranceFile = goldenFiles r profile
+        let name = top.GetResult(Profile, defaultValue = "default")
+        let early = if List.contains name Profiles.names then Some(Golden.readSnapshot (Golden.snapshotPath root name)) else None
+        let only = r.GetResults GoldenCheckArgs.Only
+        let profile, store, paperTables, _, plan = planned only
+        let snapshotFile, toleranceFile = goldenFiles profile
         let snapshot = match early with Some s -> s | None -> Golden.readSnapshot snapshotFile
         let outcome =
-            goldenOutcome (r.GetResult(Layer, defaultValue = "auto")) (Golden.readTolerances toleranceFile) (not (r.GetResults Only).IsEmpty)
+            goldenOutcome (r.GetResult(Layer, defaultValue = CheckLayer.Auto)) (Golden.readTolerances toleranceFile) (not only.IsEmpty)
                 snapshot profile paperTables store plan
         printf "%s" (Golden.diffReport outcome)
         if outcome.Passed then printfn "golden check passed (%s)" profile.Name; ExitCode.Ok
         else eprintfn "golden check FAILED (%s): results moved beyond tolerance or carry no signal" profile.Name; ExitCode.Failed
-    | Update r ->
-        let profile, store, paperTables, _, plan = planned false r
-        let snapshotFile, _ = goldenFiles r profile
+    | Update ->
+        let profile, store, paperTables, _, plan = planned []
+        let snapshotFile, _ = goldenFiles profile
         let snapshot, records, cellRecords = freshSnapshot profile paperTables store plan
         match Golden.degenerate snapshot cellRecords records with
         | [] ->
@@ -481,17 +493,17 @@ let private golden (a: ParseResults<GoldenArgs>) =
             eprintfn "golden update refused (%s): %d cells or runs carry no signal, so the snapshot could not see a regression there" profile.Name problems.Length
             ExitCode.Failed
     | Spread r ->
-        let profile, store, paperTables, _, plan = planned false r
-        let snapshotFile, toleranceFile = goldenFiles r profile
+        let only = r.GetResults GoldenSpreadArgs.Only
+        let profile, store, paperTables, _, plan = planned only
+        let snapshotFile, toleranceFile = goldenFiles profile
         let snapshot = Golden.readSnapshot snapshotFile
-        let only = r.GetResults Only
         let replays =
             [ for v in GoldenReplay.variants do
                 let dir = Path.Combine(store.Root, v.Name)
                 if not (GoldenReplay.runsHere v) then printfn "  %-14s skipped: this CPU lacks %s" v.Name v.Needs.Value
                 else
                     eprintfn "replaying %s under %s ..." profile.Name v.Name
-                    let code = GoldenReplay.runRepro (replayArguments r dir only v.Threads) v.Environment (dir + ".log")
+                    let code = GoldenReplay.runRepro (replayArguments top a dir only v.Threads) v.Environment (dir + ".log")
                     if code <> 0 then failwithf "the %s replay failed (exit %d): see %s.log" v.Name code dir
                     let fresh, records, _ = freshSnapshot profile paperTables (RunStore.RunStore dir) plan
                     let layer, reason = Golden.chooseLayer snapshot records
@@ -517,18 +529,18 @@ let private golden (a: ParseResults<GoldenArgs>) =
         Repro.Core.AtomicFile.WriteAllText(toleranceFile, CanonicalJson.pretty tolerances + "\n")
         printfn "wrote %s" toleranceFile
         ExitCode.Ok
-    | Regressions r ->
-        let profile, store, paperTables, _, plan = planned false r
-        let snapshotFile, toleranceFile = goldenFiles r profile
+    | Regressions ->
+        let profile, store, paperTables, _, plan = planned []
+        let snapshotFile, toleranceFile = goldenFiles profile
         let snapshot, tolerances = Golden.readSnapshot snapshotFile, Golden.readTolerances toleranceFile
         printfn "%-28s %-10s %-22s %s" "regression" "layer" "flagged (auto layer)" "flagged (statistical)"
         let results =
             [ for g in GoldenReplay.regressions do
                 let dir = Path.Combine(store.Root, g.Name)
-                let code = GoldenReplay.runRepro (replayArguments r dir g.Only None) [ Repro.Core.InjectedRegression.Variable, g.Name ] (dir + ".log")
+                let code = GoldenReplay.runRepro (replayArguments top a dir g.Only None) [ Repro.Core.InjectedRegression.Variable, g.Name ] (dir + ".log")
                 let selected = Plan.only g.Only plan
                 let check layer = goldenOutcome layer tolerances true snapshot profile paperTables (RunStore.RunStore dir) selected
-                let auto, statistical = check "auto", check "statistical"
+                let auto, statistical = check CheckLayer.Auto, check CheckLayer.Statistical
                 // A replay that failed outright (a crash, a failed run) is caught too: its cells are missing.
                 let flagged (o: Golden.Outcome) = code <> 0 || not o.Passed
                 printfn "%-28s %-10A %-22b %b" g.Name auto.Layer (flagged auto) (flagged statistical)
@@ -537,6 +549,8 @@ let private golden (a: ParseResults<GoldenArgs>) =
         printfn "caught: %d of %d by the layer that applies here, %d of %d by the statistical layer alone"
             (count (fun (_, a, _) -> a)) results.Length (count (fun (_, _, s) -> s)) results.Length
         if results |> List.forall (fun (_, a, _) -> a) then ExitCode.Ok else ExitCode.Failed
+    // GetSubCommand never returns an option.
+    | option -> failwithf "%A is not a golden command" option
 
 /// Generates (or finds cached) the miniature, with a progress line per part.
 let private generateMiniature (config: Repro.Core.Data.Miniature.MiniatureConfig) (cache: string) =
@@ -566,13 +580,13 @@ let private data (a: ParseResults<DataArgs>) =
 let private aug (a: ParseResults<AugArgs>) =
     match a.GetSubCommand() with
     | AugArgs.Show s ->
-        let level = Domain.AugmentLevel.Parse(s.GetResult AugShowArgs.Level)
+        let level = s.GetResult AugShowArgs.Level
         let m = generateMiniature (Repro.Core.Data.Miniature.MiniatureConfig.Preset(s.GetResult(AugShowArgs.Preset, defaultValue = "smoke")))
                                   (s.GetResult(AugShowArgs.Cache, defaultValue = dataCacheDefault))
         let ds = Repro.Core.Data.Coco.CocoDetectionDataset.Open(m.DetectionTrainImages, m.DetectionTrainAnnotations)
         let samples = [| for i in 0 .. min (s.GetResult(AugShowArgs.Count, defaultValue = 6)) ds.Count - 1 -> ds.Get i |]
-        let out = s.GetResult(AugShowArgs.Out, defaultValue = Path.Combine("results", sprintf "aug-%s.png" level.Id))
-        let config = Repro.Core.Augment.AugmentConfig.ForLevel(level.Id, m.Config.ImageSize)
+        let out = s.GetResult(AugShowArgs.Out, defaultValue = Path.Combine("results", sprintf "aug-%O.png" level))
+        let config = Repro.Core.Augment.AugmentConfig.ForLevel(level, m.Config.ImageSize)
         Repro.Core.Augment.AugmentPreview.Save(config, samples, s.GetResult(AugShowArgs.Seed, defaultValue = 0), out, classNames = ds.ClassNames)
         printfn "wrote %s" out
         ExitCode.Ok
@@ -616,28 +630,46 @@ let private usageExiter =
                 if colour then Console.ResetColor()
                 exit ExitCode.Usage }
 
+/// Argu lets every subcommand parse the inherited options; a command that neither plans nor trains refuses them as
+/// Argu refuses an unknown argument.
+let private refuseShared (top: ParseResults<ReproArgs>) (command: string) (usage: string) =
+    match sharedOptions top with
+    | [] -> ()
+    | arg :: _ ->
+        let flag = (top.Parser.PrintCommandLineArguments [ arg ]).[0]
+        usageExiter.Exit(sprintf "ERROR: '%s' does not apply to 'repro %s' (only the commands that plan or train take it).\n%s" flag command usage,
+                         ErrorCode.CommandLine)
+
 [<EntryPoint>]
 let main argv =
     let parser = ArgumentParser.Create<ReproArgs>(programName = "repro", errorHandler = usageExiter)
-    let results = parser.ParseCommandLine(argv)
+    let top = parser.ParseCommandLine(argv)
+    match top.GetSubCommand() with
+    | Eval a -> refuseShared top "eval" (a.Parser.PrintUsage())
+    | Data a -> refuseShared top "data" (a.Parser.PrintUsage())
+    | Aug a -> refuseShared top "aug" (a.Parser.PrintUsage())
+    | Env a -> refuseShared top "env" (a.Parser.PrintUsage())
+    | _ -> ()
     try
-        match results.GetSubCommand() with
-        | Reproduce a -> reproduce a
-        | Plan a -> plan a
+        match top.GetSubCommand() with
+        | Reproduce a -> reproduce top a
+        | Plan a -> plan top a
         | Sweep a ->
-            let profile, store, _, _, plan = planned true a
+            let profile, store, _, _, plan = plannedSweep top a
             match a.TryGetResult Execute, a.TryGetResult Slurm_Task with
             | Some hash, _ -> execute store plan hash
             | None, Some hash -> slurmTask a store plan hash
-            | None, None -> if Sweep.anyFailed (sweep a profile store plan) then ExitCode.Failed else ExitCode.Ok
-        | Train a -> train a
-        | Tables a -> tables a
-        | Claims a -> claims a
-        | Golden a -> golden a
+            | None, None -> if Sweep.anyFailed (sweep top a profile store plan) then ExitCode.Failed else ExitCode.Ok
+        | Train a -> train top a
+        | Tables a -> tables top a
+        | Claims a -> claims top a
+        | Golden a -> golden top a
         | Eval a -> eval a
         | Data a -> data a
         | Aug a -> aug a
         | Env a -> env a
+        // GetSubCommand never returns an option.
+        | option -> failwithf "%A is not a command" option
     with
     | :? ArgumentException as e -> eprintfn "error: %s" e.Message; ExitCode.Usage
     | :? OperationCanceledException -> eprintfn "stopped; run the same command again to resume"; ExitCode.Failed

@@ -20,8 +20,8 @@ public enum AugmentPolicy
 /// </summary>
 public sealed record AugmentConfig
 {
-    /// <summary>The paper's level name (S1..S4) or "Custom"; informative only, the fields below define the pipeline.</summary>
-    public string Level { get; init; } = "S1";
+    /// <summary>The paper's level the preset was made for; informative only, the fields below define the pipeline.</summary>
+    public AugmentLevel Level { get; init; } = AugmentLevel.S1;
     /// <summary>Side of the square output image, px.</summary>
     public int OutputSize { get; init; } = 64;
     /// <summary>Scale jitter range: the long side is resized to s × OutputSize, s ~ U(ScaleMin, ScaleMax).</summary>
@@ -46,39 +46,34 @@ public sealed record AugmentConfig
     public const double LargeScaleMin = 0.5, LargeScaleMax = 2.0;
 
     /// <summary>Augment-S1: horizontal flips + standard scale jitter with crop.</summary>
-    public static AugmentConfig S1(int outputSize = 64) => new() { Level = "S1", OutputSize = outputSize };
+    public static AugmentConfig S1(int outputSize = 64) => new() { Level = AugmentLevel.S1, OutputSize = outputSize };
 
     /// <summary>Augment-S2: AutoAugment detection policy v0 + flips + standard-jitter crops.</summary>
     public static AugmentConfig S2(int outputSize = 64) =>
-        new() { Level = "S2", OutputSize = outputSize, Policy = AugmentPolicy.AutoAugmentV0 };
+        new() { Level = AugmentLevel.S2, OutputSize = outputSize, Policy = AugmentPolicy.AutoAugmentV0 };
 
     /// <summary>Augment-S3: large-scale jitter + AutoAugment v0 + flips + crops.</summary>
     public static AugmentConfig S3(int outputSize = 64, double scaleMin = LargeScaleMin, double scaleMax = LargeScaleMax) =>
-        new() { Level = "S3", OutputSize = outputSize, ScaleMin = scaleMin, ScaleMax = scaleMax, Policy = AugmentPolicy.AutoAugmentV0 };
+        new() { Level = AugmentLevel.S3, OutputSize = outputSize, ScaleMin = scaleMin, ScaleMax = scaleMax, Policy = AugmentPolicy.AutoAugmentV0 };
 
     /// <summary>Augment-S4: large-scale jitter + RandAugment + flips + crops.</summary>
     public static AugmentConfig S4(int outputSize = 64, double scaleMin = LargeScaleMin, double scaleMax = LargeScaleMax,
                                    int layers = 2, double magnitude = 10) =>
         new()
         {
-            Level = "S4", OutputSize = outputSize, ScaleMin = scaleMin, ScaleMax = scaleMax, Policy = AugmentPolicy.RandAugment,
+            Level = AugmentLevel.S4, OutputSize = outputSize, ScaleMin = scaleMin, ScaleMax = scaleMax, Policy = AugmentPolicy.RandAugment,
             RandAugmentLayers = layers, RandAugmentMagnitude = magnitude,
         };
 
-    /// <summary>The preset for a level name ("S1".."S4", case-insensitive, "Augment-" prefix allowed).</summary>
-    public static AugmentConfig ForLevel(string level, int outputSize = 64)
+    /// <summary>The preset for a level.</summary>
+    public static AugmentConfig ForLevel(AugmentLevel level, int outputSize = 64) => level switch
     {
-        var key = (level ?? "").Trim().ToUpperInvariant();
-        if (key.StartsWith("AUGMENT-")) key = key["AUGMENT-".Length..];
-        return key switch
-        {
-            "S1" => S1(outputSize),
-            "S2" => S2(outputSize),
-            "S3" => S3(outputSize),
-            "S4" => S4(outputSize),
-            _ => throw new ArgumentException($"unknown augmentation level '{level}' (expected S1, S2, S3 or S4)", nameof(level)),
-        };
-    }
+        AugmentLevel.S1 => S1(outputSize),
+        AugmentLevel.S2 => S2(outputSize),
+        AugmentLevel.S3 => S3(outputSize),
+        AugmentLevel.S4 => S4(outputSize),
+        _ => throw new ArgumentException($"unknown augmentation level {(int)level} ({AugmentLevels.Accepted})", nameof(level)),
+    };
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field.</summary>
     public void Validate()
@@ -90,6 +85,7 @@ public sealed record AugmentConfig
             throw new ArgumentException($"{p}{nameof(ScaleMax)} ({ScaleMax}) must be >= {nameof(ScaleMin)} ({ScaleMin})", nameof(ScaleMax));
         if (!(FlipProbability >= 0 && FlipProbability <= 1))
             throw new ArgumentException($"{p}{nameof(FlipProbability)} must be in [0, 1], got {FlipProbability}", nameof(FlipProbability));
+        if (!Enum.IsDefined(Level)) throw new ArgumentException($"{p}{nameof(Level)} has unknown value {(int)Level}", nameof(Level));
         if (!Enum.IsDefined(Policy)) throw new ArgumentException($"{p}{nameof(Policy)} has unknown value {(int)Policy}", nameof(Policy));
         if (RandAugmentLayers < 0) throw new ArgumentException($"{p}{nameof(RandAugmentLayers)} must be >= 0, got {RandAugmentLayers}", nameof(RandAugmentLayers));
         if (!(RandAugmentMagnitude >= 0) || double.IsInfinity(RandAugmentMagnitude))

@@ -52,7 +52,7 @@ public sealed record SegmentationExperimentConfig
     public SegmentationDataConfig Data { get; init; } = new();
     public SegmentationModelConfig Model { get; init; } = SegmentationModelConfig.Miniature();
     /// <summary>Crop, flip and scale jitter (masks follow); S1 is the paper's segmentation default.</summary>
-    public AugmentConfig Augment { get; init; } = AugmentConfig.ForLevel("S1", 64);
+    public AugmentConfig Augment { get; init; } = AugmentConfig.S1(64);
     public TrainerOptions Trainer { get; init; } = new();
     /// <summary>Human-labelled images per step.</summary>
     public int BatchSize { get; init; } = 16;

@@ -30,7 +30,7 @@ public sealed class AugmentBenchmark : IBenchmark
         foreach (int size in new[] { 64, 640 })
         {
             var samples = Enumerable.Range(0, 16).Select(i => Generate(size, i)).ToArray();
-            foreach (var level in new[] { "S1", "S2", "S3", "S4" })
+            foreach (var level in Enum.GetValues<AugmentLevel>())
             {
                 var pipeline = AugmentPipeline.FromConfig(AugmentConfig.ForLevel(level, size));
                 long boxes = 0;
@@ -68,7 +68,7 @@ public sealed class AugmentBenchmark : IBenchmark
         var sw = Stopwatch.StartNew();
         for (int round = 0; sw.Elapsed.TotalSeconds < 1.0 || round < 3; round++)
         {
-            foreach (var level in new[] { "S1", "S2", "S3", "S4" })
+            foreach (var level in Enum.GetValues<AugmentLevel>())
             {
                 var p = AugmentPipeline.FromConfig(AugmentConfig.ForLevel(level, 64));
                 for (int i = 0; i < 50; i++) p.Apply(small, 0, i);

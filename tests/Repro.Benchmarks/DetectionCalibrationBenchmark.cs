@@ -36,7 +36,7 @@ public sealed class DetectionCalibrationBenchmark : IBenchmark
                 Fraction = double.Parse(Get("fraction", "1")),
             },
             Detector = DetectorConfig.Preset(Get("backbone", "resnet-mini"), m.DetectionCategories.Count, mini.ImageSize),
-            Augment = AugmentConfig.ForLevel(Get("level", "S1"), mini.ImageSize),
+            Augment = AugmentConfig.ForLevel(AugmentLevels.Parse(Get("level", "S1")), mini.ImageSize),
             Trainer = new TrainerOptions
             {
                 Optimizer = optimizer, LearningRate = double.Parse(Get("lr", "0.02")), WeightDecay = double.Parse(Get("wd", "4e-5")),

@@ -34,7 +34,7 @@ public sealed class SegmentationRunBenchmark : IBenchmark
             {
                 DecoderChannels = Int(args, "--channels", 64), OutputStride = Int(args, "--stride", 4),
             },
-            Augment = AugmentConfig.ForLevel("S1", size),
+            Augment = AugmentConfig.S1(size),
             Trainer = new TrainerOptions
             {
                 Optimizer = OptimizerKind.AdamW, LearningRate = lr, WeightDecay = 4e-5, NoWeightDecayOnNormAndBias = true,

@@ -33,7 +33,7 @@ public sealed class SelfTrainingStepBenchmark : IBenchmark
                 SmallMaxArea = m.SmallMaxArea, LargeMinArea = m.LargeMinArea,
             },
             Detector = DetectorConfig.Miniature(m.DetectionCategories.Count),
-            Augment = AugmentConfig.ForLevel(Get("level", "S1"), m.Config.ImageSize),
+            Augment = AugmentConfig.ForLevel(AugmentLevels.Parse(Get("level", "S1")), m.Config.ImageSize),
             Trainer = new TrainerOptions
             {
                 Optimizer = OptimizerKind.AdamW, LearningRate = 3e-3, WeightDecay = 4e-5, TotalSteps = steps, WarmupSteps = 0,

@@ -82,8 +82,8 @@ let ``train rejects bad coordinates with exit 2 naming the flag, and a cell the 
     let results = Path.Combine(TestPaths.tempDir (), "results")
     let common = [ "train"; "--profile"; "smoke"; "--results"; results ]
     for args, text in [ [ "--fraction"; "0" ], "--fraction must be in (0, 1], got 0"
-                        [ "--init"; "foo" ], "--init: unknown initialization 'foo'"
-                        [ "--augment"; "S9" ], "--augment: unknown augmentation level 'S9'"
+                        [ "--init"; "foo" ], "'--init' must be followed by <rand|imagenet|imagenet++|simclr>, but was 'foo'"
+                        [ "--augment"; "S9" ], "'--augment' must be followed by <s1|s2|s3|s4>, but was 'S9'"
                         [ "--no-loss-norm" ], "--no-loss-norm only applies with --self-training"
                         [ "--steps"; "0" ], "--steps must be >= 1, got 0"
                         [ "--backbone"; "vgg" ], "no stand-in for the paper's backbone vgg"
@@ -124,7 +124,7 @@ let ``train of a grid cell's coordinates runs the grid's own run (same hash, sam
 [<Fact>]
 let ``usage errors Argu finds exit 2 with the usage text: a missing argument or sub-subcommand`` () =
     for args, text, usage in [ [ "eval" ], "missing argument '--gt'", "--gt <annotations>"
-                               [ "aug"; "show" ], "missing argument '--level'", "--level <level>"
+                               [ "aug"; "show" ], "missing argument '--level'", "--level <s1|s2|s3|s4>"
                                [ "golden" ], "no valid subcommand has been specified", "USAGE: repro golden"
                                [ "data" ], "no valid subcommand has been specified", "USAGE: repro data" ] do
         let code, _, err = runRepro args
@@ -134,6 +134,28 @@ let ``usage errors Argu finds exit 2 with the usage text: a missing argument or 
     let code, out, _ = runRepro [ "golden"; "--help" ]
     Assert.Equal(0, code)
     Assert.Contains("USAGE: repro golden", out)
+
+[<Fact>]
+let ``an option the command does not take is Argu's usage error, exit 2, whatever other commands take it`` () =
+    for args, text in [ [ "tables"; "--workers"; "4"; "--retry-failed" ], "unrecognized argument: '--workers'"
+                        [ "plan"; "--retry-failed" ], "unrecognized argument: '--retry-failed'"
+                        [ "claims"; "--backend"; "slurm" ], "unrecognized argument: '--backend'"
+                        [ "train"; "--paper-tables"; "x" ], "unrecognized argument: '--paper-tables'"
+                        [ "golden"; "update"; "--only"; "x" ], "unrecognized argument: '--only'"
+                        [ "golden"; "spread"; "--layer"; "exact" ], "unrecognized argument: '--layer'"
+                        // The options the planning and training commands share are inherited; the others refuse them.
+                        [ "env"; "--profile"; "smoke" ], "'--profile' does not apply to 'repro env'"
+                        [ "data"; "generate"; "--threads"; "1" ], "'--threads' does not apply to 'repro data'" ] do
+        let code, _, err = runRepro args
+        Assert.True((code = 2), sprintf "%A: exit %d, %s" args code err)
+        Assert.Contains(text, err)
+        Assert.Contains("USAGE: repro ", err)
+    // Shared options go before or after the command; the golden commands take golden's own after theirs.
+    let tables = [ "--paper-tables"; TestPaths.paperTables ]
+    for args in [ [ "--profile"; "smoke"; "plan" ] @ tables; [ "plan"; "-p"; "smoke"; "--threads"; "1" ] @ tables
+                  [ "golden"; "check"; "--profile"; "smoke"; "--layer"; "exact"; "--golden-root"; "golden" ] @ tables ] do
+        let code, _, err = runRepro (args @ [ "--results"; Path.Combine(TestPaths.tempDir (), "results"); "--help" ])
+        Assert.True((code = 0), sprintf "%A: exit %d, %s" args code err)
 
 /// The smoke profile's arguments over a fresh data cache and results folder under `root`.
 let private smoke (root: string) =

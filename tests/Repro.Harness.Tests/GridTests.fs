@@ -22,7 +22,7 @@ let ``cells take the paper's defaults where a table is silent`` () =
     let cell = Grid.cellOf t (t.Rows |> List.find (fun r -> r.Id = "imagenetpp-st")) (t.Columns |> List.find (fun c -> c.Id = "20"))
     Assert.Equal(ImageNetPlusPlus, cell.Init)
     Assert.Equal(0.2, cell.Fraction)
-    Assert.Equal(S4, cell.Augment)
+    Assert.Equal(AugmentLevel.S4, cell.Augment)
     Assert.True(cell.SelfTraining)
     Assert.True(cell.LossNormalization)
     Assert.False(cell.JointTraining)

@@ -138,7 +138,7 @@ let ``published values keep their numbers and a cell's coordinates are typed`` (
     let coords = t.CoordinatesOf(t.Rows |> List.find (fun r -> r.Id = "rand-st"), t.Columns |> List.find (fun c -> c.Id = "S3"))
     Assert.Equal(Some Rand, coords.Init)
     Assert.Equal(Some true, coords.SelfTraining)
-    Assert.Equal(Some S3, coords.Augment)
+    Assert.Equal(Some AugmentLevel.S3, coords.Augment)
     Assert.Equal(Some 1.0, coords.Fraction)
 
 let private writeTable (cells: string) (extraRow: string) =
@@ -169,6 +169,11 @@ let ``a malformed table fails at load naming the file and the cell`` () =
     File.WriteAllText(file, """{"id":"x","title":"t","metric":"AP","task":"detection","backbone":"b",
         "rows":[{"id":"r","label":"R","augment":"S5"}],"columns":[{"id":"c","label":"C"}],"cells":[{"row":"r","column":"c","value":1.0,"provenance":"Table 2"}]}""")
     failsWith file [ "rows[0].augment"; "S5" ]
+    // Core's grammar for a level: its name in any case, never the enum's number.
+    File.WriteAllText(file, (File.ReadAllText file).Replace("\"S5\"", "\"1\""))
+    failsWith file [ "rows[0].augment"; "unknown augmentation level '1'" ]
+    File.WriteAllText(file, (File.ReadAllText file).Replace("\"1\"", "\"s3\""))
+    Assert.Equal(Some AugmentLevel.S3, (loadTable file).Rows.Head.Coordinates.Augment)
     File.WriteAllText(file, """{"id":"x","title":"t","metric":"AP","task":"detection","backbone":"b","fixed":{"fraction":1.5},
         "rows":[{"id":"r","label":"R"}],"columns":[{"id":"c","label":"C"}],"cells":[{"row":"r","column":"c","value":1.0,"provenance":"Table 2"}]}""")
     failsWith file [ "fixed.fraction" ]
@@ -194,7 +199,7 @@ let ``a grid cell two tables give different schedules is an error naming both`` 
 let ``the committed tables agree on every shared cell's schedule`` () =
     let s = Grid.schedules (tables ())
     // Table 2's Rand S4 and Table 3's Rand 100% are one grid cell at 120k steps.
-    let randS4 = s |> Map.toList |> List.filter (fun (c, _) -> c.Init = Rand && c.Augment = S4 && c.Fraction = 1.0 && not c.SelfTraining && c.Backbone = "efficientnet-b7")
+    let randS4 = s |> Map.toList |> List.filter (fun (c, _) -> c.Init = Rand && c.Augment = AugmentLevel.S4 && c.Fraction = 1.0 && not c.SelfTraining && c.Backbone = "efficientnet-b7")
     Assert.Equal<int list>([ 120000 ], randS4 |> List.map (fun (_, x) -> x.Steps))
 
 [<Fact>]

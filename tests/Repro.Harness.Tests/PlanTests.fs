@@ -36,7 +36,7 @@ let private schedules () = Grid.schedules (tables ())
 let private gridProfile = { Profiles.smoke with Scope = None; TeacherStepsFactor = 2 }
 
 let private planWith (profile: Profiles.Profile) (data: ResolvedData) (runsRoot: string) =
-    Plan.plan profile data runsRoot (schedules ()) (cells ())
+    Plan.plan profile data runsRoot (Plan.scheduleOf profile (schedules ())) (cells ())
 
 let private planAt (dataRoot: string) (runsRoot: string) = planWith gridProfile (dataAt dataRoot) runsRoot
 
@@ -53,6 +53,29 @@ let ``every prerequisite comes before its first user and exists in the plan`` ()
             Assert.True(position.[h] < position.[r.Hash], sprintf "%s comes before its prerequisite %s" r.Label h)
     // Each hash is planned once.
     Assert.Equal(runs.Length, (runs |> List.distinctBy (fun r -> r.Hash)).Length)
+
+[<Fact>]
+let ``every profile schedules every augmentation level, and each cell's run trains at its level's preset`` () =
+    for p in [ Profiles.smoke; Profiles.defaultProfile; Profiles.full; Profiles.paper "/coco" None None "cpu" ] do
+        for level in System.Enum.GetValues<AugmentLevel>() do
+            Assert.True(p.Steps.[level] > 0, sprintf "profile %s: %O" p.Name level)
+    for r in planAt "/data/mini" "/results/runs" do
+        match r.Kind, r.Cells with
+        | Some(DetectionRun c), cell :: _ ->
+            Assert.Equal(Repro.Core.Augment.AugmentConfig.ForLevel(cell.Augment, gridProfile.ImageSize), c.Augment)
+            Assert.Equal(int64 gridProfile.Steps.[cell.Augment], c.Trainer.TotalSteps)
+        | _ -> ()
+
+[<Fact>]
+let ``a schedule given to the planner sets a cell's steps and its teacher's, never pre-training's`` () =
+    // As `train --steps 12` gives it: the profile stays as it is.
+    let student = Grid.cells (tables ()) |> List.find (fun c -> c.Name = "det efficientnet-b7 imagenet 20% S4 +ST")
+    let given (c: Cell) = { Plan.scheduleOf gridProfile Map.empty c with Steps = 12; Source = "--steps" }
+    let runs = Plan.plan gridProfile (dataAt "/data/mini") "/results/runs" given [ student ]
+    let steps kind = runs |> List.filter (fun r -> match r.Kind with Some k -> k.Id = kind | None -> false) |> List.map (fun r -> r.Kind.Value.Steps)
+    Assert.Equal<int64 list>([ 12L ], steps "self-training")
+    Assert.Equal<int64 list>([ 24L ], steps "detection")
+    Assert.Equal<int64 list>([ int64 gridProfile.Pretraining.Steps ], steps "pretraining")
 
 [<Fact>]
 let ``a student stands on pseudo labels of a teacher trained twice as long with the same init`` () =
@@ -327,7 +350,7 @@ let ``pre-training takes its optimizer and weight decay from the profile's pre-t
     let trainersOf (profile: Profiles.Profile) =
         planWith profile (dataAt "/data/mini") "/results/runs"
         |> List.choose (fun r -> match r.Kind with Some(PretrainingRun c) -> Some c.Trainer | _ -> None)
-    let sgd = { gridProfile with Pretraining = { gridProfile.Pretraining with Optimizer = "sgd"; LearningRate = 0.4; WeightDecay = 1e-4 } }
+    let sgd = { gridProfile with Pretraining = { gridProfile.Pretraining with Optimizer = Repro.Core.Training.OptimizerKind.Sgd; LearningRate = 0.4; WeightDecay = 1e-4 } }
     let trainers = trainersOf sgd
     Assert.NotEmpty trainers
     for t in trainers do
@@ -337,4 +360,4 @@ let ``pre-training takes its optimizer and weight decay from the profile's pre-t
     for t in trainersOf gridProfile do
         Assert.Equal(Repro.Core.Training.OptimizerKind.AdamW, t.Optimizer)
     // The paper profile pre-trains with SGD, not the miniature's AdamW.
-    Assert.Equal("sgd", (Profiles.paper "/coco" None None "cuda").Pretraining.Optimizer)
+    Assert.Equal(Repro.Core.Training.OptimizerKind.Sgd, (Profiles.paper "/coco" None None "cuda").Pretraining.Optimizer)

@@ -16,7 +16,7 @@ let private cellAt (tableId: string) (row: string) (column: string) =
 
 let private planOf (profile: Profiles.Profile) =
     let inScope, _ = Grid.scoped profile.Scope (tables ())
-    Plan.plan profile (PlanTests.dataAt "/data/mini") "/results/runs" (Grid.schedules (tables ())) inScope
+    Plan.plan profile (PlanTests.dataAt "/data/mini") "/results/runs" (Plan.scheduleOf profile (Grid.schedules (tables ()))) inScope
 
 let private recordOf (run: PlannedRun) (status: RunStatus) (metrics: (string * float) list) =
     { Hash = run.Hash; Kind = run.Kind.Value.Id; Label = run.Label; Cell = run.Cells |> List.tryHead |> Option.map Grid.keyOf

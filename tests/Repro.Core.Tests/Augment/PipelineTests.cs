@@ -167,7 +167,8 @@ public class PipelineTests
         var back = JsonSerializer.Deserialize<AugmentConfig>(json)!;
         Assert.Equal(cfg, back);
         Assert.Equal(json, JsonSerializer.Serialize(back));
-        Assert.Equal(AugmentConfig.S3(64), AugmentConfig.ForLevel("augment-s3"));
+        Assert.Equal(AugmentConfig.S3(64), AugmentConfig.ForLevel(AugmentLevel.S3));
+        Assert.Contains("\"Level\":\"S4\"", json);
     }
 
     [Fact]
@@ -178,7 +179,10 @@ public class PipelineTests
         Assert.Contains("FlipProbability", Assert.Throws<ArgumentException>(() => AugmentPipeline.FromConfig(AugmentConfig.S1() with { FlipProbability = 2 })).Message);
         Assert.Contains("Magnitudes.Shear", Assert.Throws<ArgumentException>(() =>
             AugmentPipeline.FromConfig(AugmentConfig.S2() with { Magnitudes = new AugmentMagnitudes { Shear = -1 } })).Message);
-        Assert.Contains("S7", Assert.Throws<ArgumentException>(() => AugmentConfig.ForLevel("S7")).Message);
+        Assert.Contains("S7", Assert.Throws<ArgumentException>(() => AugmentLevels.Parse("S7")).Message);
+        Assert.Throws<ArgumentException>(() => AugmentLevels.Parse("2"));
+        Assert.Equal(AugmentLevel.S3, AugmentLevels.Parse("s3"));
+        Assert.Contains("Level", Assert.Throws<ArgumentException>(() => AugmentPipeline.FromConfig(AugmentConfig.S1() with { Level = (AugmentLevel)7 })).Message);
         Assert.Contains("Bogus_Op", Assert.Throws<ArgumentException>(() => new PolicyOps(new AugmentMagnitudes()).Create("Bogus_Op", 1, 1)).Message);
         var bad = new DetectionSample { Image = new RgbImage(4, 4), Boxes = new[] { new BoxXyxy(0, 0, 1, 1) } };
         Assert.Contains("labels", Assert.Throws<ArgumentException>(() => AugmentPipeline.FromConfig(AugmentConfig.S1()).Apply(bad, 0, 0)).Message);

@@ -64,7 +64,7 @@ public class CudaSmokeTests : TorchTestBase, IDisposable
                 SmallMaxArea = m.SmallMaxArea, LargeMinArea = m.LargeMinArea,
             },
             Detector = detector,
-            Augment = AugmentConfig.ForLevel("S1", m.Config.ImageSize),
+            Augment = AugmentConfig.ForLevel(AugmentLevel.S1, m.Config.ImageSize),
             Trainer = Trainer,
             BatchSize = 2,
             EvalBatchSize = 2,

@@ -65,7 +65,7 @@ public class ModelDeviceTests(SmokeMiniatureFixture mini) : TorchTestBase, IClas
             SmallMaxArea = mini.Manifest.SmallMaxArea, LargeMinArea = mini.Manifest.LargeMinArea,
         },
         Detector = DetectorConfig.Miniature(mini.Manifest.DetectionCategories.Count),
-        Augment = AugmentConfig.ForLevel("S1", mini.Config.ImageSize),
+        Augment = AugmentConfig.ForLevel(AugmentLevel.S1, mini.Config.ImageSize),
     };
 
     RetinaNet MetaDetector()

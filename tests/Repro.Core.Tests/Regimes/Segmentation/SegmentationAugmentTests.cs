@@ -32,7 +32,7 @@ public class SegmentationAugmentTests : TorchTestBase
     [Fact]
     public void S1_masks_follow_the_pixels_and_survive_collation()
     {
-        var pipeline = AugmentPipeline.FromConfig(AugmentConfig.ForLevel("S1", 40));
+        var pipeline = AugmentPipeline.FromConfig(AugmentConfig.ForLevel(AugmentLevel.S1, 40));
         var augmented = Enumerable.Range(0, 12).Select(e => pipeline.Apply(Sample(), seed: 1, epoch: e)).ToArray();
         int checkedPixels = 0, flipsSeen = 0;
         foreach (var a in augmented)

@@ -21,7 +21,7 @@ public class MixedBatchStreamTests : TorchTestBase
         };
     }
 
-    static readonly DetectionExperimentConfig Config = new() { Augment = AugmentConfig.ForLevel("S2", 64) };
+    static readonly DetectionExperimentConfig Config = new() { Augment = AugmentConfig.ForLevel(AugmentLevel.S2, 64) };
 
     static MixedBatchStream Make(long humanSeed, long pseudoSeed) => new(
         DetectionRunParts.CreateLoader(new SyntheticSet(10, 1000), 3, humanSeed, Config),

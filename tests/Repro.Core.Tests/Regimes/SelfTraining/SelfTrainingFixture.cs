@@ -41,7 +41,7 @@ public sealed class SelfTrainingFixture : IDisposable
             SmallMaxArea = Manifest.SmallMaxArea, LargeMinArea = Manifest.LargeMinArea,
         },
         Detector = Detector,
-        Augment = AugmentConfig.ForLevel("S1", Manifest.Config.ImageSize),
+        Augment = AugmentConfig.ForLevel(AugmentLevel.S1, Manifest.Config.ImageSize),
         Trainer = new TrainerOptions
         {
             Optimizer = OptimizerKind.AdamW, LearningRate = 3e-3, WeightDecay = 0, TotalSteps = steps, WarmupSteps = 0,
