@@ -18,7 +18,7 @@ type PlanStatus =
         | ToDo seconds -> sprintf "to do (~%.0f s)" seconds
 
 /// A run's status from its plan entry, its record and the Slurm tasks (state, task id) that hold this folder's runs.
-let of' (slurm: Map<string, string * string>) (record: RunStore.RunRecord option) (run: Plan.PlannedRun) =
+let of' (slurm: Map<string, string * string>) (record: RunStore.RunRecord option) (run: RunKinds.PlannedRun) =
     match run.Blocked, record with
     | Some why, _ -> Blocked why
     | None, record when slurm.ContainsKey run.Hash && (record.IsNone || record.Value.Status = RunStore.Failed) ->

@@ -78,13 +78,13 @@ let private resolveProfile (training: bool) (top: ParseResults<ReproArgs>) =
     checkDevice profile training
     let cache = defaultArg cache dataCacheDefault
     let data =
-        try Plan.resolveData profile cache (Some(miniatureProgress ()))
+        try DataSources.resolveData profile cache (Some(miniatureProgress ()))
         with :? IOException when profile.Data.IsMiniature ->
             // Generating into the cache failed: name the flag if the cache cannot be written (probed only now, so a
             // read-only cache that holds the data stays usable), else it is the work that failed.
             RunStore.ensureWritable "--data-cache" cache
             reraise ()
-    if training then Plan.verifyData data
+    if training then DataSources.verifyData data
     profile, store, data
 
 let private paperTablesDefault = "paper-tables"
@@ -123,7 +123,7 @@ let private plan (top: ParseResults<ReproArgs>) (a: ParseResults<GridArgs>) =
             Map.empty
     let statuses = runs |> List.map (fun r -> r, PlanStatus.of' withSlurm (store.TryRead r.Hash) r)
     // A cell's steps and α, and where they come from (Appendix H, or the profile where the paper's are not in use).
-    let schedule (r: Plan.PlannedRun) =
+    let schedule (r: RunKinds.PlannedRun) =
         match r.Cells with
         | cell :: _ when r.Kind.IsSome ->
             let s = Plan.scheduleOf profile schedules cell
@@ -175,7 +175,7 @@ let private whenParentExits (pid: int) (cts: Threading.CancellationTokenSource) 
 
 /// How a worker process is started for one run: this program, `sweep` with the same profile and data arguments,
 /// `--threads` and `--execute HASH` (the worker re-plans, finds the run by its hash and executes it).
-let private workerStart (top: ParseResults<ReproArgs>) (a: ParseResults<SweepArgs>) (threads: int) (run: Plan.PlannedRun) =
+let private workerStart (top: ParseResults<ReproArgs>) (a: ParseResults<SweepArgs>) (threads: int) (run: RunKinds.PlannedRun) =
     let psi = Workers.thisProgram ()
     let shared = sharedOptions top |> List.filter (function Threads _ -> false | _ -> true)
     let kept =
@@ -308,12 +308,12 @@ let private sweep (top: ParseResults<ReproArgs>) (a: ParseResults<SweepArgs>) (p
 let private onlySubmits (a: ParseResults<SweepArgs>) = a.Contains Dry_Run || a.Contains No_Wait
 
 /// A Slurm task: one run, progress as `@progress` lines on stdout (into the task's log, where the sweep reads them).
-let private slurmTask (a: ParseResults<SweepArgs>) (store: RunStore.RunStore) (runs: Plan.PlannedRun list) (hash: string) =
+let private slurmTask (a: ParseResults<SweepArgs>) (store: RunStore.RunStore) (runs: RunKinds.PlannedRun list) (hash: string) =
     SlurmSweep.task store runs hash (a.Contains SweepArgs.Retry_Failed) progressLines (cancellation ())
 
 /// A worker of a sweep with --workers: executes one planned run (its parent holds the folder's lock) and reports progress
 /// as `@progress` lines on stdout.
-let private execute (store: RunStore.RunStore) (runs: Plan.PlannedRun list) (hash: string) =
+let private execute (store: RunStore.RunStore) (runs: RunKinds.PlannedRun list) (hash: string) =
     match runs |> List.tryFind (fun r -> r.Hash = hash && r.Kind.IsSome) with
     | None -> raise (ArgumentException(sprintf "--execute %s: no runnable run with this hash in the profile's plan" hash))
     | Some run ->
@@ -395,7 +395,7 @@ let private train (top: ParseResults<ReproArgs>) (a: ParseResults<TrainArgs>) =
         | Some n when n < 1 -> raise (ArgumentException(sprintf "--steps must be >= 1, got %d" n))
         | Some n -> fun c -> { profileSchedule c with Steps = n; Source = "--steps" }
         | None -> profileSchedule
-    let isTarget (r: Plan.PlannedRun) = r.Serves cell && r.Seed = seed
+    let isTarget (r: RunKinds.PlannedRun) = r.Serves cell && r.Seed = seed
     let runs = Plan.plan profile data store.RunsRoot schedule [ cell ] |> Plan.closure isTarget
     let target = runs |> List.find isTarget
     match target.Blocked with
@@ -425,7 +425,7 @@ let private train (top: ParseResults<ReproArgs>) (a: ParseResults<TrainArgs>) =
             | None -> ExitCode.Failed
 
 /// The fresh snapshot of `store` under `plan`, the records behind it, and a lookup from a golden cell to its records.
-let private freshSnapshot (profile: Profiles.Profile) (paperTables: string) (store: RunStore.RunStore) (plan: Plan.PlannedRun list) =
+let private freshSnapshot (profile: Profiles.Profile) (paperTables: string) (store: RunStore.RunStore) (plan: RunKinds.PlannedRun list) =
     let runnable = plan |> List.filter (fun r -> r.Blocked.IsNone)
     let records = runnable |> List.choose (fun r -> store.TryRead r.Hash)
     let tables = (Report.compute paperTables store plan).Tables
@@ -438,7 +438,7 @@ let private freshSnapshot (profile: Profiles.Profile) (paperTables: string) (sto
 
 /// Checks `store`'s results under `plan` against the snapshot with the layer `layerArg` asks for.
 let private goldenOutcome (layerArg: CheckLayer) (tolerances: Golden.Tolerance list) (partial: bool) (snapshot: Golden.Snapshot)
-                          (profile: Profiles.Profile) (paperTables: string) (store: RunStore.RunStore) (plan: Plan.PlannedRun list) : Golden.Outcome =
+                          (profile: Profiles.Profile) (paperTables: string) (store: RunStore.RunStore) (plan: RunKinds.PlannedRun list) : Golden.Outcome =
     let fresh, records, cellRecords = freshSnapshot profile paperTables store plan
     let layer, reason =
         match layerArg with

@@ -51,14 +51,14 @@ let private estimateOf (metric: string) (records: RunStore.RunRecord list) =
 
 /// Each self-training cell's student against its teacher (compute-matched) and the plain supervised cell. A student
 /// requires its pseudo labels, which require their teacher: found by the kind of each prerequisite, not its place.
-let students (store: RunStore.RunStore) (plan: Plan.PlannedRun list) =
+let students (store: RunStore.RunStore) (plan: RunKinds.PlannedRun list) =
     let byHash = plan |> List.map (fun r -> r.Hash, r) |> Map.ofList
-    let requirementOf (isKind: Plan.RunKind -> bool) (hash: string) =
+    let requirementOf (isKind: RunKinds.RunKind -> bool) (hash: string) =
         byHash.TryFind hash
         |> Option.bind (fun r -> r.Requires |> List.tryFind (fun h -> byHash.TryFind h |> Option.exists (fun q -> q.Kind |> Option.exists isKind)))
-    let isPseudoLabels = function Plan.PseudoLabelRun _ | Plan.SegmentationPseudoLabelRun _ -> true | _ -> false
+    let isPseudoLabels = function RunKinds.PseudoLabelRun _ | RunKinds.SegmentationPseudoLabelRun _ -> true | _ -> false
     // The teacher: the trained model the pseudo labels come from (never a pre-training run).
-    let isTrainedModel = function Plan.PretrainingRun _ | Plan.PseudoLabelRun _ | Plan.SegmentationPseudoLabelRun _ -> false | _ -> true
+    let isTrainedModel = function RunKinds.PretrainingRun _ | RunKinds.PseudoLabelRun _ | RunKinds.SegmentationPseudoLabelRun _ -> false | _ -> true
     let cells = plan |> List.collect (fun r -> r.Cells) |> List.distinct |> List.filter (fun c -> c.SelfTraining)
     [ for cell in cells do
         let metric = if cell.Task = Domain.Segmentation then "mIoU" else "AP"
@@ -119,10 +119,10 @@ let studentsToMarkdown (rows: StudentComparison list) =
     sb.ToString()
 
 /// The pre-training runs of the plan that have succeeded, in plan order.
-let pretraining (store: RunStore.RunStore) (plan: Plan.PlannedRun list) =
+let pretraining (store: RunStore.RunStore) (plan: RunKinds.PlannedRun list) =
     [ for r in plan do
         match r.Kind, store.TryRead r.Hash with
-        | Some(Plan.PretrainingRun _), Some rec' when rec'.Status = RunStore.Succeeded ->
+        | Some(RunKinds.PretrainingRun _), Some rec' when rec'.Status = RunStore.Succeeded ->
             let metric k = rec'.Metrics.TryFind k
             yield
                 { Label = r.Label; Top1 = metric "top1"; Probe = metric "linear_probe_top1"
@@ -142,7 +142,7 @@ let pretrainingToMarkdown (rows: PretrainingSummary list) =
     sb.ToString()
 
 /// Recomputes every table from the records of the planned runs (a cell's records are those of its runs).
-let compute (paperTables: string) (store: RunStore.RunStore) (plan: Plan.PlannedRun list) =
+let compute (paperTables: string) (store: RunStore.RunStore) (plan: RunKinds.PlannedRun list) =
     let recordsOf (cell: Domain.Cell) = ScheduleSelection.recordsOf store.TryRead cell plan
     let tables = PaperTables.loadAll paperTables |> List.map (Tables.compute level recordsOf)
     { Tables = tables

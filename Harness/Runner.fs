@@ -7,6 +7,8 @@ open System.Diagnostics
 open System.IO
 open Repro.Core.Experiments
 open Repro.Core.Training
+open Repro.Harness.DataSources
+open Repro.Harness.RunKinds
 open Repro.Harness.Plan
 open Repro.Harness.RunStore
 

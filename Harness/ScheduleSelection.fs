@@ -6,6 +6,8 @@ module Repro.Harness.ScheduleSelection
 
 open System.Text
 open Repro.Harness.Domain
+open Repro.Harness.DataSources
+open Repro.Harness.RunKinds
 open Repro.Harness.Plan
 open Repro.Harness.RunStore
 

@@ -4,6 +4,8 @@
 module Repro.Harness.SlurmJobs
 
 open System
+open Repro.Harness.DataSources
+open Repro.Harness.RunKinds
 open Repro.Harness.Plan
 
 /// A task an array waits for: one of this submission's (array number, task index), or one queued earlier ("12_3").

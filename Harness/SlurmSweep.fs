@@ -11,6 +11,8 @@ open System.Diagnostics
 open System.IO
 open Repro.Core.Training
 open Repro.Harness.RunStore
+open Repro.Harness.DataSources
+open Repro.Harness.RunKinds
 open Repro.Harness.Plan
 open Repro.Harness.SlurmQueue
 

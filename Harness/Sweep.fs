@@ -9,6 +9,8 @@ open System.Diagnostics
 open Repro.Core.Training
 open Spectre.Console
 open Repro.Harness.RunStore
+open Repro.Harness.DataSources
+open Repro.Harness.RunKinds
 open Repro.Harness.Plan
 open Repro.Harness.Runner
 open Repro.Harness.LiveBoard

@@ -15,6 +15,8 @@ open System.Globalization
 open System.IO
 open Repro.Core.Training
 open Repro.Harness.RunStore
+open Repro.Harness.DataSources
+open Repro.Harness.RunKinds
 open Repro.Harness.Plan
 
 /// The line a worker writes on stdout for each progress report; the parent parses it.

@@ -6,6 +6,8 @@ open Repro.Core.Data.Miniature
 open Repro.Core.Experiments
 open Repro.Harness
 open Repro.Harness.Domain
+open Repro.Harness.DataSources
+open Repro.Harness.RunKinds
 open Repro.Harness.Plan
 
 /// Resolved miniature data without generating it: planning only builds configs, it reads no file.
@@ -267,7 +269,7 @@ let private realRoots (withImagenet: bool) (withUnlabeled: bool) =
 let ``the paper profile pre-trains on an ImageNet folder when given one, and blocks pre-trained cells without it`` () =
     let coco, imagenet = realRoots true true
     let profile = Profiles.paper coco None imagenet "cpu"
-    let data = Plan.resolveData profile (TestPaths.tempDir ()) None
+    let data = DataSources.resolveData profile (TestPaths.tempDir ()) None
     let runs = planWith profile data "/results/runs"
     let imagenetCell = cell "det efficientnet-b7 imagenet 100% S4" runs
     Assert.True(imagenetCell.Blocked.IsNone)
@@ -281,7 +283,7 @@ let ``the paper profile pre-trains on an ImageNet folder when given one, and blo
     | other -> failwithf "expected a pre-training run, got %A" other
     // Without the folder: the same cells are planned as blocked, naming the flag.
     let coco2, _ = realRoots false true
-    let without = planWith (Profiles.paper coco2 None None "cpu") (Plan.resolveData (Profiles.paper coco2 None None "cpu") (TestPaths.tempDir ()) None) "/results/runs"
+    let without = planWith (Profiles.paper coco2 None None "cpu") (DataSources.resolveData (Profiles.paper coco2 None None "cpu") (TestPaths.tempDir ()) None) "/results/runs"
     let blocked = cell "det efficientnet-b7 imagenet 100% S4" without
     Assert.Contains("--imagenet-root", blocked.Blocked.Value)
     Assert.Contains("--imagenet-root", (cell "det efficientnet-b7 rand 20% S4 +joint" without).Blocked.Value)
@@ -293,7 +295,7 @@ let ``an ImageNet root without train and val folders is an error naming the flag
     let bad = Path.Combine(TestPaths.tempDir (), "imagenet")
     Directory.CreateDirectory(Path.Combine(bad, "train")) |> ignore
     let e = Assert.Throws<DirectoryNotFoundException>(fun () ->
-        Plan.resolveData (Profiles.paper coco None (Some bad) "cpu") (TestPaths.tempDir ()) None |> ignore)
+        DataSources.resolveData (Profiles.paper coco None (Some bad) "cpu") (TestPaths.tempDir ()) None |> ignore)
     Assert.Contains("--imagenet-root", e.Message)
     Assert.Contains("val", e.Message)
 
@@ -301,7 +303,7 @@ let ``an ImageNet root without train and val folders is an error naming the flag
 let ``the paper profile trains each cell at its Appendix H schedule and alpha`` () =
     let coco, imagenet = realRoots true true
     let profile = Profiles.paper coco None imagenet "cpu"
-    let runs = planWith profile (Plan.resolveData profile (TestPaths.tempDir ()) None) "/results/runs"
+    let runs = planWith profile (DataSources.resolveData profile (TestPaths.tempDir ()) None) "/results/runs"
     let detectionSteps name =
         match (cell name runs).Kind with
         | Some(DetectionRun c) -> c.Trainer.TotalSteps

@@ -49,7 +49,7 @@ let ``a student is compared with the teacher its pseudo labels came from, found 
     let studentCell = cells () |> List.find (fun c -> c.Name = "det efficientnet-b7 rand 100% S4 +ST")
     let student = plan |> List.find (fun r -> r.Serves studentCell)
     let byHash = plan |> List.map (fun r -> r.Hash, r) |> Map.ofList
-    let pseudo = student.Requires |> List.map (fun h -> byHash.[h]) |> List.find (fun r -> match r.Kind with Some(Plan.PseudoLabelRun _) -> true | _ -> false)
+    let pseudo = student.Requires |> List.map (fun h -> byHash.[h]) |> List.find (fun r -> match r.Kind with Some(RunKinds.PseudoLabelRun _) -> true | _ -> false)
     let teacher = byHash.[List.exactlyOne pseudo.Requires]
     let supervised = plan |> List.find (fun r -> r.Serves(Plan.teacherCellOf studentCell))
     Assert.NotEqual<string>(teacher.Hash, supervised.Hash)

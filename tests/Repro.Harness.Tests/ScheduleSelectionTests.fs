@@ -4,6 +4,8 @@ open System
 open System.Text.Json.Nodes
 open Xunit
 open Repro.Harness
+open Repro.Harness.DataSources
+open Repro.Harness.RunKinds
 open Repro.Harness.Plan
 open Repro.Harness.RunStore
 open Repro.Harness.ScheduleSelection

@@ -1,0 +1,95 @@
+/// What a planned run is: the Core experiment it executes with its config (its kind), and its place in the plan;
+/// a run is named by its spec (Core's RunIdentity).
+module Repro.Harness.RunKinds
+
+open System
+open System.IO
+open System.Text.Json
+open System.Text.Json.Nodes
+open Repro.Core
+open Repro.Core.Data.Miniature
+open Repro.Core.Experiments
+open Repro.Core.Models.Detection
+open Repro.Core.Models.Segmentation
+open Repro.Core.Regimes.Segmentation
+open Repro.Core.Training
+open Repro.Harness.Domain
+open Repro.Harness.Profiles
+open Repro.Harness.DataSources
+
+/// What one planned run executes: a Core experiment and its config.
+type RunKind =
+    /// Supervised detection (a grid cell's run, or a teacher / compute-matched baseline).
+    | DetectionRun of DetectionExperimentConfig
+    /// Pre-training of a backbone (ImageNet / ImageNet++ / SimCLR Init): a prerequisite.
+    | PretrainingRun of PretrainingConfig
+    /// A teacher's pseudo boxes on the unlabeled pool: a prerequisite. Where the pool's true boxes are known (the
+    /// miniature withholds them), the record also says how good the pseudo boxes are; that file is not part of the config.
+    /// The teacher runs on the profile's device, which is not part of the config either (the teacher's own run, named
+    /// in its weights' path, already differs by device).
+    | PseudoLabelRun of PseudoLabelConfig * hiddenAnnotations: string option * device: string
+    /// A self-training student (human + pseudo labels).
+    | StudentRun of SelfTrainingConfig
+    /// Detection and classification through one backbone.
+    | JointRun of JointTrainingConfig
+    /// "w/ All": a self-training student that is also joint-trained on classification.
+    | JointStudentRun of JointSelfTrainingConfig
+    /// Semantic segmentation, supervised or a self-training student.
+    | SegmentationRun of SegmentationExperimentConfig
+    /// A segmentation teacher's pseudo masks: a prerequisite.
+    | SegmentationPseudoLabelRun of SegmentationPseudoLabelConfig
+
+    member k.Id =
+        match k with
+        | DetectionRun _ -> "detection"
+        | PretrainingRun _ -> "pretraining"
+        | PseudoLabelRun _ -> "pseudo-labels"
+        | StudentRun _ -> "self-training"
+        | JointRun _ -> "joint-training"
+        | JointStudentRun _ -> "joint-self-training"
+        | SegmentationRun c -> if c.IsSelfTraining then "segmentation-self-training" else "segmentation"
+        | SegmentationPseudoLabelRun _ -> "segmentation-pseudo-labels"
+
+    /// The steps the run trains for (pseudo-labelling trains none).
+    member k.Steps =
+        match k with
+        | DetectionRun c -> c.Trainer.TotalSteps
+        | PretrainingRun c -> c.Trainer.TotalSteps
+        | StudentRun c -> c.Student.Trainer.TotalSteps
+        | JointRun c -> c.Detection.Trainer.TotalSteps
+        | JointStudentRun c -> c.SelfTraining.Student.Trainer.TotalSteps
+        | SegmentationRun c -> c.Trainer.TotalSteps
+        | PseudoLabelRun _ | SegmentationPseudoLabelRun _ -> 0L
+
+    member k.Config: obj =
+        match k with
+        | DetectionRun c -> box c
+        | PretrainingRun c -> box c
+        | PseudoLabelRun(c, _, _) -> box c
+        | StudentRun c -> box c
+        | JointRun c -> box c
+        | JointStudentRun c -> box c
+        | SegmentationRun c -> box c
+        | SegmentationPseudoLabelRun c -> box c
+
+type PlannedRun =
+    { Hash: string
+      Label: string
+      /// The grid cells this run measures (several where a profile maps different paper cells to one config, e.g.
+      /// Table 4's ResNet-50 cells and Table 2's EfficientNet-B7 cells on one stand-in); [] for a prerequisite
+      /// (teacher, pre-training, pseudo labels).
+      Cells: Cell list
+      Seed: int
+      Kind: RunKind option
+      Spec: JsonNode option
+      /// Hashes of the runs whose artifacts this one reads; they come earlier in the plan.
+      Requires: string list
+      Blocked: string option
+      EstimatedSeconds: float }
+
+    member r.Serves(cell: Cell) = List.contains cell r.Cells
+
+/// The spec a run is named by (Core's RunIdentity): its kind, the data's identity and its config, with paths under
+/// the data's roots and the runs folder written as symbols.
+let specOf (kind: RunKind) (data: ResolvedData) (runsRoot: string) =
+    RunIdentity.Spec(kind.Id, data.Identity, kind.Config, [| yield (runsRoot, "run:"); yield! data.Roots |] |> Array.map (fun (r, s) -> struct (r, s)))
