@@ -5,8 +5,6 @@ module Repro.Harness.CanonicalJson
 
 open System
 open System.IO
-open System.Security.Cryptography
-open System.Text
 open System.Text.Json
 open System.Text.Json.Nodes
 open System.Text.Json.Serialization

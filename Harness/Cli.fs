@@ -20,7 +20,7 @@ type CheckLayer =
     | Exact
     | Statistical
 
-let private onlyUsage = "only the runs whose label contains this text (e.g. \"rand 100% S4 +ST\"), with their prerequisites; repeat it for several."
+let private onlyUsage = "only the runs whose label contains this text (e.g. \"rand 100% S4 +ST\"; the paper's backbone may stand for the one that trains), with their prerequisites; repeat it for several."
 let private paperTablesUsage = "folder of the paper's tables (default: paper-tables)."
 
 /// Options of the commands that look at the grid without running it: plan, tables, claims.

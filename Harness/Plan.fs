@@ -164,10 +164,9 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedule: C
     let pretrainConfig (method: PretrainingMethod) (backbone: string) (steps: int) (teacher: string option) =
         let ps = profile.Pretraining
         PretrainingConfig(
-            Method = (match method with
-                      | PretrainingMethod.NoisyStudent -> NoisyStudentPretraining(TeacherClassifierWeights = Option.toObj teacher) :> PretrainingMethodConfig
-                      | PretrainingMethod.SimClr -> SimClrPretraining()
-                      | _ -> SupervisedPretraining()),
+            Method = (match PretrainingMethodConfig.Default method, teacher with
+                      | :? NoisyStudentPretraining as ns, Some weights -> ns.WithTeacherWeights weights :> PretrainingMethodConfig
+                      | m, _ -> m),
             Data = ClassificationDataConfig(TrainRoot = classification().TrainRoot, ValRoot = classification().ValRoot,
                                             UnlabeledRoot = (if method = PretrainingMethod.NoisyStudent then data.UnlabeledImages.Value else null)),
             Backbone = (DetectorConfig.Preset(profile.BackboneFor backbone, data.NumClasses, profile.ImageSize)).Backbone,
@@ -214,9 +213,9 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedule: C
             PseudoLabelConfig(
                 TeacherWeights = artifact teacherHash Artifacts.detectorWeights, Detector = detector,
                 UnlabeledImages = data.UnlabeledImages.Value, CategoriesFrom = data.Detection.TrainAnnotations,
-                ScoreThreshold = profile.PseudoLabelThreshold)
+                ScoreThreshold = profile.PseudoLabelThreshold, Device = profile.Device)
         let hidden = data.Miniature |> Option.map (fun m -> m.UnlabeledHiddenAnnotations)
-        b.Add(PseudoLabelRun(config, hidden, profile.Device), sprintf "pseudo labels of teacher %s (threshold %g) seed %d" (named (teacherCellOf cell)) profile.PseudoLabelThreshold seed,
+        b.Add(PseudoLabelRun(config, hidden), sprintf "pseudo labels of teacher %s (threshold %g) seed %d" (named (teacherCellOf cell)) profile.PseudoLabelThreshold seed,
               None, seed, [ teacherHash ], 30.0)
 
     let student (cell: Cell) (seed: int) (steps: int) (name: string) =
@@ -344,15 +343,15 @@ let closure (selected: PlannedRun -> bool) (runs: PlannedRun list) =
     let keep = runs |> List.filter selected |> List.fold (fun acc r -> close acc r.Hash) Set.empty
     runs |> List.filter (fun r -> keep.Contains r.Hash)
 
-/// The runs whose label, or the name of a cell they serve (with or without its seed), contains one of `texts` (case-insensitive), with everything
-/// they require, in plan order.
+/// The runs whose label, as shown or with the paper's backbone in place of the stand-in ("det efficientnet-b7 … seed 0
+/// (ladder: 3000 steps)"), contains one of `texts` (case-insensitive), with everything they require, in plan order.
 /// A text that matches no run is an error naming it (a typo would otherwise sweep nothing and write empty tables).
 let only (texts: string list) (runs: PlannedRun list) =
     let matches (text: string) (r: PlannedRun) =
-        r.Label :: [ for c in r.Cells do yield c.Name; yield sprintf "%s seed %d" c.Name r.Seed ]
+        [ r.Label; Text.RegularExpressions.Regex.Replace(r.Label, @"\S+ \(for (\S+)\)", "$1") ]
         |> List.exists (fun name -> name.Contains(text, StringComparison.OrdinalIgnoreCase))
     match texts |> List.filter (fun text -> not (List.exists (matches text) runs)) with
     | [] -> runs |> closure (fun r -> texts |> List.exists (fun text -> matches text r))
     | unmatched ->
         let quoted = unmatched |> List.map (sprintf "\"%s\"") |> String.concat ", "
-        raise (ArgumentException(sprintf "--only %s: nothing matches (no run's label contains it; `repro plan` lists the labels)" quoted))
+        raise (ArgumentException(sprintf "--only %s: nothing matches (no run's label contains it, with the stand-in backbone or the paper's; `repro plan` lists the labels)" quoted))

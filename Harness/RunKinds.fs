@@ -25,9 +25,7 @@ type RunKind =
     | PretrainingRun of PretrainingConfig
     /// A teacher's pseudo boxes on the unlabeled pool: a prerequisite. Where the pool's true boxes are known (the
     /// miniature withholds them), the record also says how good the pseudo boxes are; that file is not part of the config.
-    /// The teacher runs on the profile's device, which is not part of the config either (the teacher's own run, named
-    /// in its weights' path, already differs by device).
-    | PseudoLabelRun of PseudoLabelConfig * hiddenAnnotations: string option * device: string
+    | PseudoLabelRun of PseudoLabelConfig * hiddenAnnotations: string option
     /// A self-training student (human + pseudo labels).
     | StudentRun of SelfTrainingConfig
     /// Detection and classification through one backbone.
@@ -65,7 +63,7 @@ type RunKind =
         match k with
         | DetectionRun c -> box c
         | PretrainingRun c -> box c
-        | PseudoLabelRun(c, _, _) -> box c
+        | PseudoLabelRun(c, _) -> box c
         | StudentRun c -> box c
         | JointRun c -> box c
         | JointStudentRun c -> box c

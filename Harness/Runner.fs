@@ -87,8 +87,8 @@ let private runKind (kind: RunKind) (dir: string) (progress: IProgress<TrainingP
             [ "backbone_weights", rel dir r.BackboneWeightsPath
               if not (isNull r.ClassifierWeightsPath) then "classifier_weights", rel dir r.ClassifierWeightsPath ]
         metrics, Map artifacts
-    | PseudoLabelRun(config, hidden, device) ->
-        let r = PseudoLabeling.Run(config, dir, device, ct)
+    | PseudoLabelRun(config, hidden) ->
+        let r = PseudoLabeling.Run(config, dir, ct)
         let s = r.Statistics
         let quality =
             match hidden with

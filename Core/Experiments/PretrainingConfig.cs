@@ -129,6 +129,6 @@ public sealed record PretrainingConfig
         Probe!.Validate();
         if (Method is NoisyStudentPretraining)
             Require(Data.UnlabeledRoot != null, "Data.UnlabeledRoot", "Noisy Student needs an unlabeled image folder");
-        Method!.Validate();
+        Method!.Validate($"PretrainingConfig.{nameof(Method)}.");
     }
 }

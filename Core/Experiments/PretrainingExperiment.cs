@@ -173,7 +173,7 @@ public static class PretrainingExperiment
                                            IProgress<TrainingProgress>? progress, CancellationToken ct, out TrainingResult training)
     {
         Seeding.SeedTorch(config.Seed);
-        var teacher = new ImageClassifier(BackboneFactory.Create(config.Backbone), data.NumClasses, ns.Teacher.Dropout);
+        var teacher = new ImageClassifier(BackboneFactory.Create(config.Backbone), data.NumClasses, ns.TeacherTraining().Dropout);
         try
         {
             if (ns.TeacherClassifierWeights != null)

@@ -10,12 +10,22 @@ namespace Repro.Core.Experiments;
 [JsonDerivedType(typeof(SimClrPretraining), "SimClr")]
 public abstract record PretrainingMethodConfig
 {
-    /// <summary>Checks the method's fields; <see cref="ArgumentException"/> naming the first bad one.</summary>
-    public abstract void Validate();
+    /// <summary>Checks the method's fields; <see cref="ArgumentException"/> naming the first bad one under
+    /// <paramref name="prefix"/> (e.g. "PretrainingConfig.Method.").</summary>
+    public abstract void Validate(string prefix);
 
-    private protected static void Require(bool ok, string record, string field, string why)
+    /// <summary>The method's record with its defaults.</summary>
+    public static PretrainingMethodConfig Default(PretrainingMethod method) => method switch
     {
-        if (!ok) throw new ArgumentException($"{record}.{field}: {why}", field);
+        PretrainingMethod.Supervised => new SupervisedPretraining(),
+        PretrainingMethod.NoisyStudent => new NoisyStudentPretraining(),
+        PretrainingMethod.SimClr => new SimClrPretraining(),
+        _ => throw new ArgumentOutOfRangeException(nameof(method), method, "unknown pre-training method"),
+    };
+
+    private protected static void Require(bool ok, string prefix, string field, string why)
+    {
+        if (!ok) throw new ArgumentException($"{prefix}{field}: {why}", field);
     }
 }
 
@@ -25,18 +35,25 @@ public sealed record SupervisedPretraining : PretrainingMethodConfig
     /// <summary>Dropout before the classifier's linear layer.</summary>
     public double Dropout { get; init; }
 
-    public override void Validate() =>
-        Require(Dropout >= 0 && Dropout < 1, nameof(SupervisedPretraining), nameof(Dropout), $"must be in [0, 1), got {Dropout}");
+    public override void Validate(string prefix) =>
+        Require(Dropout >= 0 && Dropout < 1, prefix, nameof(Dropout), $"must be in [0, 1), got {Dropout}");
 }
 
 /// <summary>ImageNet++ Init: Noisy Student (teacher on labels → pseudo labels on an unlabeled pool → noised student).</summary>
 public sealed record NoisyStudentPretraining : PretrainingMethodConfig
 {
-    /// <summary>How the teacher is trained when <see cref="TeacherClassifierWeights"/> is null.</summary>
-    public SupervisedPretraining Teacher { get; init; } = new();
     /// <summary>Full <see cref="ImageClassifier"/> weights of a trained teacher (e.g. a Supervised run's
-    /// classifier.weights, same backbone and classes); null = train the teacher first with <see cref="Teacher"/>.</summary>
+    /// classifier.weights, same backbone and classes); null = train the teacher first (<see cref="Teacher"/>).</summary>
     public string? TeacherClassifierWeights { get; init; }
+    /// <summary>How the teacher is trained when <see cref="TeacherClassifierWeights"/> is null (null: the supervised
+    /// defaults); must be null when the teacher is given, so that settings that play no part never name the run.</summary>
+    public SupervisedPretraining? Teacher { get; init; }
+
+    /// <summary>This method starting from a trained teacher's weights (for callers without C# `with`, e.g. F#).</summary>
+    public NoisyStudentPretraining WithTeacherWeights(string weights) => this with { TeacherClassifierWeights = weights, Teacher = null };
+
+    /// <summary>The settings the teacher trains with.</summary>
+    public SupervisedPretraining TeacherTraining() => Teacher ?? new SupervisedPretraining();
     /// <summary>Teacher → student iterations; each round's student is the next round's teacher.</summary>
     public int Rounds { get; init; } = 1;
     /// <summary>Soft pseudo labels (the teacher's class distribution) or hard ones (its argmax, smoothed by the config's LabelSmoothing).</summary>
@@ -53,11 +70,10 @@ public sealed record NoisyStudentPretraining : PretrainingMethodConfig
     /// <summary>Share of each student batch drawn from the pseudo-labelled pool (the rest from the labelled pool).</summary>
     public double PseudoBatchFraction { get; init; } = 0.5;
 
-    public override void Validate()
+    public override void Validate(string r)
     {
-        const string r = nameof(NoisyStudentPretraining);
-        Require(Teacher != null, r, nameof(Teacher), "must not be null");
-        Teacher!.Validate();
+        Require(Teacher == null || TeacherClassifierWeights == null, r, nameof(Teacher), "give a teacher to train or a trained teacher's weights, not both");
+        Teacher?.Validate(r + nameof(Teacher) + ".");
         Require(Rounds is >= 1 and <= 10, r, nameof(Rounds), $"must be in 1..10, got {Rounds}");
         Require(PseudoLabelConfidence >= 0 && PseudoLabelConfidence < 1, r, nameof(PseudoLabelConfidence), $"must be in [0, 1), got {PseudoLabelConfidence}");
         Require(StudentDropout >= 0 && StudentDropout < 1, r, nameof(StudentDropout), $"must be in [0, 1), got {StudentDropout}");
@@ -78,9 +94,8 @@ public sealed record SimClrPretraining : PretrainingMethodConfig
     /// <summary>SimCLR's colour distortions (crop and flip come from <see cref="PretrainingConfig.EffectiveAugment"/>).</summary>
     public SimClrViewConfig Views { get; init; } = new();
 
-    public override void Validate()
+    public override void Validate(string r)
     {
-        const string r = nameof(SimClrPretraining);
         Require(Temperature > 0 && double.IsFinite(Temperature), r, nameof(Temperature), $"must be positive, got {Temperature}");
         Require(ProjectionDim > 0, r, nameof(ProjectionDim), $"must be positive, got {ProjectionDim}");
         Require(ProjectionHidden > 0, r, nameof(ProjectionHidden), $"must be positive, got {ProjectionHidden}");

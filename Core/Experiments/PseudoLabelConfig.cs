@@ -23,6 +23,9 @@ public sealed record PseudoLabelConfig
     public double ScoreThreshold { get; init; } = 0.5;
     /// <summary>At most this many pseudo boxes per image (the highest-scoring).</summary>
     public int MaxBoxesPerImage { get; init; } = 100;
+    /// <summary>Where the teacher runs: "cpu", "cuda" or "cuda:N" (as <see cref="Training.TrainerOptions.Device"/>).</summary>
+    [ExecutionOnly]
+    public string Device { get; init; } = "cpu";
     /// <summary>Images per inference batch.</summary>
     [ExecutionOnly]
     public int BatchSize { get; init; } = 64;

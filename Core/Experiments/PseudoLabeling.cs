@@ -48,14 +48,12 @@ public static class PseudoLabeling
 
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
-    /// <param name="device">Where the teacher runs: "cpu", "cuda" or "cuda:N" (as <see cref="TrainerOptions.Device"/>).
-    /// How, not what: it is no part of the config or its hash.</param>
-    public static PseudoLabelResult Run(PseudoLabelConfig config, string outputDirectory, string device = "cpu", CancellationToken ct = default)
+    public static PseudoLabelResult Run(PseudoLabelConfig config, string outputDirectory, CancellationToken ct = default)
     {
         TorchNativeLoader.EnsureLoaded();
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
-        var torchDevice = TrainingDevice.Resolve(device);
+        var torchDevice = TrainingDevice.Resolve(config.Device);
         Directory.CreateDirectory(outputDirectory);
         var annotationsPath = Path.Combine(outputDirectory, AnnotationsFileName);
         var statsPath = Path.Combine(outputDirectory, StatisticsFileName);

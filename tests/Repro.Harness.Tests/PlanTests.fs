@@ -86,7 +86,7 @@ let ``a student stands on pseudo labels of a teacher trained twice as long with 
     let student = cell "det efficientnet-b7 imagenet 20% S4 +ST" runs
     let config = match student.Kind with Some(StudentRun c) -> c | other -> failwithf "not a student: %A" other
     let pseudo = byHash.[student.Requires.Head]
-    let pseudoConfig = match pseudo.Kind with Some(PseudoLabelRun(c, _, _)) -> c | other -> failwithf "not pseudo labels: %A" other
+    let pseudoConfig = match pseudo.Kind with Some(PseudoLabelRun(c, _)) -> c | other -> failwithf "not pseudo labels: %A" other
     let teacher = byHash.[pseudo.Requires.Head]
     let teacherConfig = match teacher.Kind with Some(DetectionRun c) -> c | other -> failwithf "not a detection run: %A" other
     // The student reads the pseudo-label run's file and the teacher run's weights, through their run folders.
@@ -237,6 +237,7 @@ let ``cells outside a profile's scope are planned once each, blocked with the re
     Assert.Equal<string list>([ "seg resnet-mini (for efficientnet-b7) rand train S1 seed 0" ], runnable |> List.map (fun r -> r.Label))
     // --only still finds it by the paper's cell name.
     Assert.Equal<string list>([ runnable.Head.Hash ], Plan.only [ "seg efficientnet-b7 rand train S1" ] runs |> List.map (fun r -> r.Hash))
+    Assert.Equal<string list>([ runnable.Head.Hash ], Plan.only [ "seg efficientnet-b7 rand train S1 seed 0" ] runs |> List.map (fun r -> r.Hash))
     let outOfScope = runs |> List.filter (fun r -> r.Blocked |> Option.exists (fun why -> why.Contains "not in profile smoke"))
     Assert.Equal((cells ()).Length - 1, outOfScope.Length)
     Assert.All(outOfScope, fun r -> Assert.True(r.Kind.IsNone && r.Cells.Length = 1))

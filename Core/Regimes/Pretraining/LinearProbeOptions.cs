@@ -14,6 +14,7 @@ public sealed record LinearProbeOptions
     /// <summary>Standardise each feature (zero mean, unit variance on train) before fitting.</summary>
     public bool Standardize { get; init; } = true;
     /// <summary>Images per forward pass when extracting features.</summary>
+    [ExecutionOnly]
     public int FeatureBatchSize { get; init; } = 256;
 
     public void Validate()

@@ -77,8 +77,8 @@ public class CudaSmokeTests : TorchTestBase, IDisposable
         var labels = PseudoLabeling.Run(new PseudoLabelConfig
         {
             TeacherWeights = teacher.Training.FinalWeightsPath, Detector = detector, UnlabeledImages = m.UnlabeledImages,
-            CategoriesFrom = m.DetectionTrainAnnotations, ScoreThreshold = 0.001, BatchSize = 2,
-        }, Path.Combine(_root, "labels"), Cuda);
+            CategoriesFrom = m.DetectionTrainAnnotations, ScoreThreshold = 0.001, BatchSize = 2, Device = Cuda,
+        }, Path.Combine(_root, "labels"));
         Assert.Equal(m.UnlabeledCount, labels.Statistics.Images);
 
         var student = new SelfTrainingConfig { Student = supervised, PseudoBatchSize = 2 }.WithPseudoLabels(labels);

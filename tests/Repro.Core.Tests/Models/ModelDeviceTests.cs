@@ -144,9 +144,9 @@ public class ModelDeviceTests(SmokeMiniatureFixture mini) : TorchTestBase, IClas
         {
             TeacherWeights = mini.Manifest.DetectionTrainAnnotations,   // any existing file: the device is refused first
             Detector = Detection.Detector, UnlabeledImages = mini.Manifest.UnlabeledImages,
-            CategoriesFrom = mini.Manifest.DetectionTrainAnnotations,
+            CategoriesFrom = mini.Manifest.DetectionTrainAnnotations, Device = "cuda",
         };
-        var e = Assert.Throws<ArgumentException>(() => PseudoLabeling.Run(config, Path.Combine(mini.CacheRoot, "pseudo-cuda"), "cuda"));
+        var e = Assert.Throws<ArgumentException>(() => PseudoLabeling.Run(config, Path.Combine(mini.CacheRoot, "pseudo-cuda")));
         Assert.Contains("CUDA is not available", e.Message);
     }
 }

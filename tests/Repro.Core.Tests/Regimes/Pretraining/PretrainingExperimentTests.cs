@@ -272,7 +272,9 @@ public class PretrainingExperimentTests : TorchTestBase
         ns.Validate();
         Bad(ns with { Method = new NoisyStudentPretraining { PseudoBatchFraction = 1 } }, "PseudoBatchFraction");
         Bad(ns with { Method = new NoisyStudentPretraining { TeacherClassifierWeights = "/nonexistent/teacher.weights" } }, "TeacherClassifierWeights");
-        Bad(ns with { Method = new NoisyStudentPretraining { Teacher = new() { Dropout = -0.5 } } }, "Dropout");
+        Bad(ns with { Method = new NoisyStudentPretraining { Teacher = new() { Dropout = -0.5 } } }, "PretrainingConfig.Method.Teacher.Dropout");
+        Bad(ns with { Method = new NoisyStudentPretraining { Teacher = new(), TeacherClassifierWeights = "t.weights" } }, "not both");
+        Bad(ok with { Method = new SimClrPretraining { ProjectionDim = 0 } }, "PretrainingConfig.Method.ProjectionDim");
         Bad(ns with { Probe = new() { Steps = 0 } }, "Steps");
         Assert.Equal(5, ok.WithSeed(5).Seed);
         Assert.Equal(77, ok.WithTotalSteps(77).Trainer.TotalSteps);

@@ -39,12 +39,7 @@ internal sealed class TinyClassificationData : IDisposable
     /// <summary>A config for a few quick steps of <paramref name="method"/> on this data.</summary>
     public PretrainingConfig Config(PretrainingMethod method, long steps = 4) => new()
     {
-        Method = method switch
-        {
-            PretrainingMethod.NoisyStudent => new NoisyStudentPretraining(),
-            PretrainingMethod.SimClr => new SimClrPretraining { ProjectionDim = 16, ProjectionHidden = 32 },
-            _ => new SupervisedPretraining(),
-        },
+        Method = PretrainingMethodConfig.Default(method) is SimClrPretraining sim ? sim with { ProjectionDim = 16, ProjectionHidden = 32 } : PretrainingMethodConfig.Default(method),
         Data = DataConfig,
         ImageSize = Size,
         BatchSize = 6,
