@@ -69,6 +69,10 @@ let scheduleOf (profile: Profile) (schedules: Map<Cell, PaperTables.PaperSchedul
     | Some s when profile.UsePaperSchedules -> { Steps = s.Steps; Alpha = alpha; Source = s.Provenance.Id }
     | _ -> { Steps = profile.StepsFor cell; Alpha = alpha; Source = sprintf "profile %s" profile.Name }
 
+let private edge role hash = { Role = role; Hash = hash }
+/// The Backbone edge of a run whose init is `init` (the pre-training run's hash and its weights; none for Rand Init).
+let private backboneOf (init: (string * string) option) = init |> Option.map (fst >> edge Backbone) |> Option.toList
+
 /// Builds the plan: runs accumulate in dependency order (a prerequisite before its first user), each hash once.
 type private Builder(profile: Profile, data: ResolvedData, runsRoot: string) =
     let runs = Collections.Generic.List<PlannedRun>()
@@ -78,23 +82,23 @@ type private Builder(profile: Profile, data: ResolvedData, runsRoot: string) =
     member _.RunDir(hash: string) = Path.Combine(runsRoot, hash)
 
     /// Adds a runnable run (or finds the identical one already planned) and returns its hash.
-    member b.Add(kind: RunKind, label: string, cell: Cell option, seed: int, requires: string list, seconds: float) =
+    member b.Add(kind: RunKind, label: string, cell: Cell option, seed: int, requires: Prerequisite list, seconds: float) =
         let spec = specOf kind data runsRoot
         let hash = RunIdentity.Name spec
         match byHash.TryGetValue hash with
         | true, existing ->
             // The same config reached from another cell: the run serves that cell too (a prerequisite so reached
             // becomes a cell's run and takes its label).
-            match cell with
-            | Some c when not (existing.Serves c) ->
-                let served = { existing with Cells = existing.Cells @ [ c ]; Label = (if existing.Cells.IsEmpty then label else existing.Label) }
+            match existing, cell with
+            | Runnable e, Some c when not (e.Serves c) ->
+                let served = Runnable { e with Cells = e.Cells @ [ c ]; Label = (if e.Cells.IsEmpty then label else e.Label) }
                 byHash.[hash] <- served
                 runs.[runs.FindIndex(fun r -> r.Hash = hash)] <- served
             | _ -> ()
         | _ ->
             let r =
-                { Hash = hash; Label = label; Cells = Option.toList cell; Seed = seed; Kind = Some kind; Spec = Some spec
-                  Requires = requires; Blocked = None; EstimatedSeconds = seconds }
+                Runnable { Hash = hash; Label = label; Cells = Option.toList cell; Seed = seed; Kind = kind; Spec = spec
+                           Requires = requires; EstimatedSeconds = seconds }
             byHash.[hash] <- r
             runs.Add r
         hash
@@ -102,9 +106,7 @@ type private Builder(profile: Profile, data: ResolvedData, runsRoot: string) =
     member _.AddBlocked(cell: Cell, seed: int, label: string, why: string) =
         let hash = CanonicalJson.hashOf (cell, seed, profile.Name)
         if not (byHash.ContainsKey hash) then
-            let r =
-                { Hash = hash; Label = label; Cells = [ cell ]; Seed = seed; Kind = None; Spec = None
-                  Requires = []; Blocked = Some why; EstimatedSeconds = 0.0 }
+            let r = Blocked { Hash = hash; Label = label; Cell = cell; Seed = seed; Why = why }
             byHash.[hash] <- r
             runs.Add r
 
@@ -188,14 +190,14 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedule: C
         | ImageNetPlusPlus ->
             // Noisy Student starts from the ImageNet Init run's classifier: the teacher is shared, not retrained.
             let teacherHash, _ = (pretrained ImageNet backbone).Value
-            add PretrainingMethod.NoisyStudent ps.StudentSteps (Some(artifact teacherHash Artifacts.classifierWeights)) [ teacherHash ]
+            add PretrainingMethod.NoisyStudent ps.StudentSteps (Some(artifact teacherHash Artifacts.classifierWeights)) [ edge Teacher teacherHash ]
 
     // ---- detection ----
     /// The supervised detection run of `cell` (its init's backbone) for `steps`; returns its hash.
     let supervised (cell: Cell) (seed: int) (steps: int) (asCell: bool) (name: string) =
         let init = pretrained cell.Init cell.Backbone
         let config = detectionConfigFor profile data cell seed steps (init |> Option.map snd)
-        b.Add(DetectionRun config, name, (if asCell then Some cell else None), seed, (init |> Option.map fst |> Option.toList),
+        b.Add(DetectionRun config, name, (if asCell then Some cell else None), seed, backboneOf init,
               trainSeconds profile steps profile.BatchSize)
 
     /// A self-training cell's teacher: the supervised run of its teacher cell trained `TeacherStepsFactor` times
@@ -216,7 +218,7 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedule: C
                 ScoreThreshold = profile.PseudoLabelThreshold, Device = profile.Device)
         let hidden = data.Miniature |> Option.map (fun m -> m.UnlabeledHiddenAnnotations)
         b.Add(PseudoLabelRun(config, hidden), sprintf "pseudo labels of teacher %s (threshold %g) seed %d" (named (teacherCellOf cell)) profile.PseudoLabelThreshold seed,
-              None, seed, [ teacherHash ], 30.0)
+              None, seed, [ edge Teacher teacherHash ], 30.0)
 
     let student (cell: Cell) (seed: int) (steps: int) (name: string) =
         let pseudoHash = pseudoLabels cell seed
@@ -244,7 +246,7 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedule: C
                             Weight = profile.JointSelfTrainingClassificationWeight))),
                 3 * profile.BatchSize
             else StudentRun config, 2 * profile.BatchSize
-        b.Add(kind, name, Some cell, seed, pseudoHash :: (init |> Option.map fst |> Option.toList) @ Option.toList teacherHash,
+        b.Add(kind, name, Some cell, seed, edge PseudoLabels pseudoHash :: backboneOf init @ (teacherHash |> Option.map (edge Teacher) |> Option.toList),
               trainSeconds profile steps imagesPerStep)
 
     let joint (cell: Cell) (seed: int) (steps: int) (name: string) =
@@ -254,7 +256,7 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedule: C
                 Detection = detectionConfigFor profile data cell seed steps (init |> Option.map snd),
                 Classification = ClassificationObjectiveConfig(
                     TrainRoot = classification().TrainRoot, BatchSize = profile.BatchSize, Weight = profile.JointClassificationWeight))
-        b.Add(JointRun config, name, Some cell, seed, (init |> Option.map fst |> Option.toList),
+        b.Add(JointRun config, name, Some cell, seed, backboneOf init,
               trainSeconds profile steps (2 * profile.BatchSize))
 
     // ---- segmentation ----
@@ -273,7 +275,7 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedule: C
     let segmentation (cell: Cell) (seed: int) (steps: int) (asCell: bool) (name: string) =
         let init = pretrained cell.Init cell.Backbone
         let config = segmentationConfig cell seed steps (init |> Option.map snd)
-        b.Add(SegmentationRun config, name, (if asCell then Some cell else None), seed, (init |> Option.map fst |> Option.toList),
+        b.Add(SegmentationRun config, name, (if asCell then Some cell else None), seed, backboneOf init,
               trainSeconds profile steps profile.Segmentation.BatchSize)
 
     let segmentationStudent (cell: Cell) (seed: int) (steps: int) (name: string) =
@@ -293,7 +295,7 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedule: C
             | CocoImages -> c.FromFolder(data.Detection.TrainImages)
             | ImageNetImages -> c.FromFolder(data.UnlabeledImages.Value)
         let pseudoHash =
-            b.Add(SegmentationPseudoLabelRun pseudo, sprintf "pseudo masks of %s by teacher %s seed %d" source.Id (named t) seed, None, seed, [ teacherHash ], 30.0)
+            b.Add(SegmentationPseudoLabelRun pseudo, sprintf "pseudo masks of %s by teacher %s seed %d" source.Id (named t) seed, None, seed, [ edge Teacher teacherHash ], 30.0)
         let init = pretrained cell.Init cell.Backbone
         let student =
             (segmentationConfig cell seed steps (init |> Option.map snd))
@@ -301,9 +303,9 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedule: C
                 .WithLossNormalization(s.Alpha, profile.NormalizerMemory.TimeConstant steps)
         // The paper's student starts from its teacher (§3, Table 10); the ablation from the row's init.
         let config, fromTeacher =
-            if cell.StudentFromTeacher then student.StartingFrom(artifact teacherHash Artifacts.segmentationWeights), [ teacherHash ]
+            if cell.StudentFromTeacher then student.StartingFrom(artifact teacherHash Artifacts.segmentationWeights), [ edge Teacher teacherHash ]
             else student, []
-        b.Add(SegmentationRun config, name, Some cell, seed, pseudoHash :: (init |> Option.map fst |> Option.toList) @ fromTeacher,
+        b.Add(SegmentationRun config, name, Some cell, seed, edge PseudoLabels pseudoHash :: backboneOf init @ fromTeacher,
               trainSeconds profile steps (2 * profile.Segmentation.BatchSize))
 
     for cell in cells do
@@ -327,8 +329,8 @@ let planProfile (profile: Profile) (data: ResolvedData) (runsRoot: string) (tabl
     let why = sprintf "not in profile %s (outside its time budget); --profile full runs every cell" profile.Name
     plan profile data runsRoot (scheduleOf profile (Grid.schedules tables)) inScope
     @ [ for cell in outOfScope ->
-          { Hash = CanonicalJson.hashOf (cell, "out of scope", profile.Name); Label = cell.Name; Cells = [ cell ]
-            Seed = List.head profile.Seeds; Kind = None; Spec = None; Requires = []; Blocked = Some why; EstimatedSeconds = 0.0 } ]
+          Blocked { Hash = CanonicalJson.hashOf (cell, "out of scope", profile.Name); Label = cell.Name; Cell = cell
+                    Seed = List.head profile.Seeds; Why = why } ]
 
 /// The runs `selected` picks, with everything they require, in plan order.
 let closure (selected: PlannedRun -> bool) (runs: PlannedRun list) =
@@ -338,7 +340,7 @@ let closure (selected: PlannedRun -> bool) (runs: PlannedRun list) =
         else
             let acc = acc.Add hash
             match byHash.TryFind hash with
-            | Some r -> r.Requires |> List.fold close acc
+            | Some r -> r.RequiredHashes |> List.fold close acc
             | None -> acc
     let keep = runs |> List.filter selected |> List.fold (fun acc r -> close acc r.Hash) Set.empty
     runs |> List.filter (fun r -> keep.Contains r.Hash)

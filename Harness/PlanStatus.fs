@@ -19,9 +19,9 @@ type PlanStatus =
 
 /// A run's status from its plan entry, its record and the Slurm tasks (state, task id) that hold this folder's runs.
 let of' (slurm: Map<string, string * string>) (record: RunStore.RunRecord option) (run: RunKinds.PlannedRun) =
-    match run.Blocked, record with
-    | Some why, _ -> Blocked why
-    | None, record when slurm.ContainsKey run.Hash && (record.IsNone || record.Value.Status = RunStore.Failed) ->
-        UnderSlurm slurm.[run.Hash]
-    | None, Some r -> Recorded r.Status
-    | None, None -> ToDo run.EstimatedSeconds
+    match run, record with
+    | RunKinds.Blocked b, _ -> Blocked b.Why
+    | RunKinds.Runnable r, record when slurm.ContainsKey r.Hash && (record.IsNone || record.Value.Status = RunStore.Failed) ->
+        UnderSlurm slurm.[r.Hash]
+    | RunKinds.Runnable _, Some r -> Recorded r.Status
+    | RunKinds.Runnable r, None -> ToDo r.EstimatedSeconds

@@ -124,11 +124,11 @@ let private plan (top: ParseResults<ReproArgs>) (a: ParseResults<GridArgs>) =
     let statuses = runs |> List.map (fun r -> r, PlanStatus.of' withSlurm (store.TryRead r.Hash) r)
     // A cell's steps and α, and where they come from (Appendix H, or the profile where the paper's are not in use).
     let schedule (r: RunKinds.PlannedRun) =
-        match r.Cells with
-        | cell :: _ when r.Kind.IsSome ->
+        match r with
+        | RunKinds.Runnable({ Cells = cell :: _ } as run) ->
             let s = Plan.scheduleOf profile schedules cell
             let alpha = if cell.SelfTraining then sprintf ", α %g" s.Alpha else ""
-            let steps = r.Kind.Value.Steps
+            let steps = run.Kind.Steps
             let ladder =
                 if profile.Ladder.Selects then
                     sprintf " of ladder %s × %d, picked on minival" (profile.Ladder.Factors |> List.map (sprintf "%g") |> String.concat "/") s.Steps
@@ -175,7 +175,7 @@ let private whenParentExits (pid: int) (cts: Threading.CancellationTokenSource) 
 
 /// How a worker process is started for one run: this program, `sweep` with the same profile and data arguments,
 /// `--threads` and `--execute HASH` (the worker re-plans, finds the run by its hash and executes it).
-let private workerStart (top: ParseResults<ReproArgs>) (a: ParseResults<SweepArgs>) (threads: int) (run: RunKinds.PlannedRun) =
+let private workerStart (top: ParseResults<ReproArgs>) (a: ParseResults<SweepArgs>) (threads: int) (run: RunKinds.RunnableRun) =
     let psi = Workers.thisProgram ()
     let shared = sharedOptions top |> List.filter (function Threads _ -> false | _ -> true)
     let kept =
@@ -314,7 +314,7 @@ let private slurmTask (a: ParseResults<SweepArgs>) (store: RunStore.RunStore) (r
 /// A worker of a sweep with --workers: executes one planned run (its parent holds the folder's lock) and reports progress
 /// as `@progress` lines on stdout.
 let private execute (store: RunStore.RunStore) (runs: RunKinds.PlannedRun list) (hash: string) =
-    match runs |> List.tryFind (fun r -> r.Hash = hash && r.Kind.IsSome) with
+    match RunKinds.runnable runs |> List.tryFind (fun r -> r.Hash = hash) with
     | None -> raise (ArgumentException(sprintf "--execute %s: no runnable run with this hash in the profile's plan" hash))
     | Some run ->
         let ct = cancellation ()
@@ -398,11 +398,11 @@ let private train (top: ParseResults<ReproArgs>) (a: ParseResults<TrainArgs>) =
     let isTarget (r: RunKinds.PlannedRun) = r.Serves cell && r.Seed = seed
     let runs = Plan.plan profile data store.RunsRoot schedule [ cell ] |> Plan.closure isTarget
     let target = runs |> List.find isTarget
-    match target.Blocked with
-    | Some why ->
-        eprintfn "error: %s cannot run: %s" target.Label why
+    match target with
+    | RunKinds.Blocked b ->
+        eprintfn "error: %s cannot run: %s" b.Label b.Why
         ExitCode.Failed
-    | None ->
+    | RunKinds.Runnable target ->
         printfn "%s: run %s (%d run(s) with its prerequisites)" target.Label target.Hash runs.Length
         let retry = a.Contains TrainArgs.Retry_Failed
         match store.TryRead target.Hash with
@@ -426,7 +426,7 @@ let private train (top: ParseResults<ReproArgs>) (a: ParseResults<TrainArgs>) =
 
 /// The fresh snapshot of `store` under `plan`, the records behind it, and a lookup from a golden cell to its records.
 let private freshSnapshot (profile: Profiles.Profile) (paperTables: string) (store: RunStore.RunStore) (plan: RunKinds.PlannedRun list) =
-    let runnable = plan |> List.filter (fun r -> r.Blocked.IsNone)
+    let runnable = RunKinds.runnable plan
     let records = runnable |> List.choose (fun r -> store.TryRead r.Hash)
     let tables = (Report.compute paperTables store plan).Tables
     let cellOf = Map [ for t in tables do for c in t.Cells -> (t.Table.Id, c.Row, c.Column), c.Cell ]

@@ -50,24 +50,20 @@ let private estimateOf (metric: string) (records: RunStore.RunRecord list) =
     | vs -> Some(Stats.estimate vs)
 
 /// Each self-training cell's student against its teacher (compute-matched) and the plain supervised cell. A student
-/// requires its pseudo labels, which require their teacher: found by the kind of each prerequisite, not its place.
+/// requires its pseudo labels, which require their teacher: found by the plan's named edges.
 let students (store: RunStore.RunStore) (plan: RunKinds.PlannedRun list) =
-    let byHash = plan |> List.map (fun r -> r.Hash, r) |> Map.ofList
-    let requirementOf (isKind: RunKinds.RunKind -> bool) (hash: string) =
-        byHash.TryFind hash
-        |> Option.bind (fun r -> r.Requires |> List.tryFind (fun h -> byHash.TryFind h |> Option.exists (fun q -> q.Kind |> Option.exists isKind)))
-    let isPseudoLabels = function RunKinds.PseudoLabelRun _ | RunKinds.SegmentationPseudoLabelRun _ -> true | _ -> false
-    // The teacher: the trained model the pseudo labels come from (never a pre-training run).
-    let isTrainedModel = function RunKinds.PretrainingRun _ | RunKinds.PseudoLabelRun _ | RunKinds.SegmentationPseudoLabelRun _ -> false | _ -> true
+    let runnable = RunKinds.runnable plan
+    let byHash = runnable |> List.map (fun r -> r.Hash, r) |> Map.ofList
+    let requiredAs (role: RunKinds.Role) (hash: string) = byHash.TryFind hash |> Option.bind (fun r -> r.Required role)
     let cells = plan |> List.collect (fun r -> r.Cells) |> List.distinct |> List.filter (fun c -> c.SelfTraining)
     [ for cell in cells do
         let metric = if cell.Task = Domain.Segmentation then "mIoU" else "AP"
-        let runs = plan |> List.filter (fun r -> r.Serves cell && r.Blocked.IsNone)
+        let runs = runnable |> List.filter (fun r -> r.Serves cell)
         if not runs.IsEmpty then
             let read hashes = hashes |> List.choose store.TryRead
             // A ladder's rungs share their pseudo labels and teacher: each counts once.
-            let pseudo = runs |> List.choose (fun r -> requirementOf isPseudoLabels r.Hash) |> List.distinct
-            let teachers = pseudo |> List.choose (requirementOf isTrainedModel) |> List.distinct
+            let pseudo = runs |> List.choose (fun r -> r.Required RunKinds.PseudoLabels) |> List.distinct
+            let teachers = pseudo |> List.choose (requiredAs RunKinds.Teacher) |> List.distinct
             let supervisedCell = Plan.teacherCellOf cell
             let supervised = ScheduleSelection.recordsOf store.TryRead supervisedCell plan
             let student = estimateOf metric (ScheduleSelection.recordsOf store.TryRead cell plan)
@@ -120,9 +116,9 @@ let studentsToMarkdown (rows: StudentComparison list) =
 
 /// The pre-training runs of the plan that have succeeded, in plan order.
 let pretraining (store: RunStore.RunStore) (plan: RunKinds.PlannedRun list) =
-    [ for r in plan do
+    [ for r in RunKinds.runnable plan do
         match r.Kind, store.TryRead r.Hash with
-        | Some(RunKinds.PretrainingRun _), Some rec' when rec'.Status = RunStore.Succeeded ->
+        | RunKinds.PretrainingRun _, Some rec' when rec'.Status = RunStore.Succeeded ->
             let metric k = rec'.Metrics.TryFind k
             yield
                 { Label = r.Label; Top1 = metric "top1"; Probe = metric "linear_probe_top1"

@@ -70,7 +70,20 @@ type RunKind =
         | SegmentationRun c -> box c
         | SegmentationPseudoLabelRun c -> box c
 
-type PlannedRun =
+/// Why a run reads another run's artifacts: the plan's dependency edges, named.
+type Role =
+    /// A pre-trained backbone: the run's Init.
+    | Backbone
+    /// The trained model a run labels with or starts from (pseudo labels' teacher, a student started from its
+    /// teacher, Noisy Student's teacher classifier).
+    | Teacher
+    /// The pseudo labels a student trains on.
+    | PseudoLabels
+
+type Prerequisite = { Role: Role; Hash: string }
+
+/// A run the plan can execute: what it executes, the spec it is named by, what it reads.
+type RunnableRun =
     { Hash: string
       Label: string
       /// The grid cells this run measures (several where a profile maps different paper cells to one config, e.g.
@@ -78,14 +91,34 @@ type PlannedRun =
       /// (teacher, pre-training, pseudo labels).
       Cells: Cell list
       Seed: int
-      Kind: RunKind option
-      Spec: JsonNode option
-      /// Hashes of the runs whose artifacts this one reads; they come earlier in the plan.
-      Requires: string list
-      Blocked: string option
+      Kind: RunKind
+      Spec: JsonNode
+      /// The runs whose artifacts this one reads; they come earlier in the plan.
+      Requires: Prerequisite list
       EstimatedSeconds: float }
 
     member r.Serves(cell: Cell) = List.contains cell r.Cells
+    member r.RequiredHashes = r.Requires |> List.map (fun p -> p.Hash)
+    /// The run required as `role` (a run requires at most one of each).
+    member r.Required(role: Role) = r.Requires |> List.tryPick (fun p -> if p.Role = role then Some p.Hash else None)
+
+/// A cell the plan cannot run (no data for it, or outside the profile): planned and reported, never faked.
+type BlockedRun = { Hash: string; Label: string; Cell: Cell; Seed: int; Why: string }
+
+type PlannedRun =
+    | Runnable of RunnableRun
+    | Blocked of BlockedRun
+
+    member r.Hash = match r with Runnable x -> x.Hash | Blocked x -> x.Hash
+    member r.Label = match r with Runnable x -> x.Label | Blocked x -> x.Label
+    member r.Cells = match r with Runnable x -> x.Cells | Blocked x -> [ x.Cell ]
+    member r.Seed = match r with Runnable x -> x.Seed | Blocked x -> x.Seed
+    member r.Serves(cell: Cell) = List.contains cell r.Cells
+    /// Hashes of the runs this one reads ([] for a blocked run).
+    member r.RequiredHashes = match r with Runnable x -> x.RequiredHashes | Blocked _ -> []
+
+/// The plan's runnable runs, in plan order.
+let runnable (runs: PlannedRun list) = runs |> List.choose (function Runnable r -> Some r | Blocked _ -> None)
 
 /// The spec a run is named by (Core's RunIdentity): its kind, the data's identity and its config, with paths under
 /// the data's roots and the runs folder written as symbols.

@@ -110,29 +110,29 @@ let private runKind (kind: RunKind) (dir: string) (progress: IProgress<TrainingP
         Map [ "pseudo_stats", rel dir r.StatsPath ]
 
 /// The record of `run`, ending now, `wallSeconds` after `started`.
-let recordOf (run: PlannedRun) (started: DateTime) (wallSeconds: float) status error metrics artifacts : RunRecord =
-    { Hash = run.Hash; Kind = (match run.Kind with Some k -> k.Id | None -> "?"); Label = run.Label
-      Cell = run.Cells |> List.tryHead |> Option.map Grid.keyOf; Spec = run.Spec.Value; Seed = run.Seed; Status = status; Error = error
+let recordOf (run: RunnableRun) (started: DateTime) (wallSeconds: float) status error metrics artifacts : RunRecord =
+    { Hash = run.Hash; Kind = run.Kind.Id; Label = run.Label
+      Cell = run.Cells |> List.tryHead |> Option.map Grid.keyOf; Spec = run.Spec; Seed = run.Seed; Status = status; Error = error
       Metrics = metrics; Artifacts = artifacts; CodeVersion = codeVersion.Force(); Environment = environmentInfo ()
       StartedUtc = started; FinishedUtc = DateTime.UtcNow; WallSeconds = wallSeconds }
 
 /// A failed run's record: the reason in the record, the details in error.txt beside it.
-let failureOf (store: RunStore) (run: PlannedRun) (started: DateTime) (wallSeconds: float) (reason: string) (details: string) =
+let failureOf (store: RunStore) (run: RunnableRun) (started: DateTime) (wallSeconds: float) (reason: string) (details: string) =
     Repro.Core.AtomicFile.WriteAllText(Path.Combine(store.RunDir run.Hash, "error.txt"), details)
     recordOf run started wallSeconds Failed (Some(reason + " (details: error.txt)")) Map.empty Map.empty
 
 /// Runs one planned run and writes its record (Succeeded or Failed, never half-written). A run whose prerequisite
 /// has no successful record fails at once, naming it.
-let execute (store: RunStore) (run: PlannedRun) (progress: IProgress<TrainingProgress>) (ct: Threading.CancellationToken) =
-    let kind = run.Kind.Value
+let execute (store: RunStore) (run: RunnableRun) (progress: IProgress<TrainingProgress>) (ct: Threading.CancellationToken) =
+    let kind = run.Kind
     let dir = store.RunDir run.Hash
     Directory.CreateDirectory dir |> ignore
-    Repro.Core.AtomicFile.WriteAllText(Path.Combine(dir, "spec.json"), run.Spec.Value.ToJsonString(CanonicalJson.indented))
+    Repro.Core.AtomicFile.WriteAllText(Path.Combine(dir, "spec.json"), run.Spec.ToJsonString(CanonicalJson.indented))
     let started = DateTime.UtcNow
     let sw = Stopwatch.StartNew()
     let record status error metrics artifacts = recordOf run started sw.Elapsed.TotalSeconds status error metrics artifacts
     let missing =
-        run.Requires |> List.tryPick (fun h ->
+        run.RequiredHashes |> List.tryPick (fun h ->
             match store.TryRead h with
             | Some r when r.Status = Succeeded -> None
             | Some r -> Some(sprintf "prerequisite %s (%s) failed: %s" h r.Label (defaultArg r.Error "?"))

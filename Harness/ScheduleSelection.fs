@@ -58,16 +58,16 @@ let choose (cell: Cell) (seed: int) (rungs: Rung list) =
         | None -> Some(rungs |> List.maxBy (fun r -> r.Selection.Value))
     { Cell = cell; Seed = seed; Rungs = rungs; Chosen = chosen; Pending = pending }
 
-let private rungOf (read: string -> RunRecord option) (cell: Cell) (run: PlannedRun) =
+let private rungOf (read: string -> RunRecord option) (cell: Cell) (run: RunnableRun) =
     let record = read run.Hash
-    { Steps = (match run.Kind with Some k -> k.Steps | None -> 0L)
+    { Steps = run.Kind.Steps
       Hash = run.Hash
       Selection = record |> Option.filter (fun r -> r.Status = Succeeded) |> Option.bind (fun r -> r.Metrics.TryFind(selectionMetricOf cell))
       Record = record }
 
 /// `cell`'s runnable runs, by seed.
 let private runsBySeed (cell: Cell) (runs: PlannedRun list) =
-    runs |> List.filter (fun r -> r.Serves cell && r.Blocked.IsNone) |> List.groupBy (fun r -> r.Seed)
+    runnable runs |> List.filter (fun r -> r.Serves cell) |> List.groupBy (fun r -> r.Seed)
 
 /// The ladder choices of `cell` over its planned runs (only seeds with several rungs make a choice).
 let choicesOf (read: string -> RunRecord option) (cell: Cell) (runs: PlannedRun list) =

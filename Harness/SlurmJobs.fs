@@ -17,17 +17,17 @@ type Dependency =
 type JobArray =
     { /// 1-based, in submission order; an array depends only on arrays before it.
       Number: int
-      Runs: PlannedRun list
+      Runs: RunnableRun list
       After: Dependency list }
 
 /// `todo` (in plan order) as job arrays. `queued`: runs of earlier submissions that Slurm still holds (hash → task
 /// id); a run requiring one waits for it. Requirements with a record (or outside both) need no waiting.
-let arrays (todo: PlannedRun list) (queued: Map<string, string>) : JobArray list =
+let arrays (todo: RunnableRun list) (queued: Map<string, string>) : JobArray list =
     let placed = Collections.Generic.Dictionary<string, int * int>()
     let arrays = Collections.Generic.List<JobArray>()
     for run in todo |> List.distinctBy (fun r -> r.Hash) do
         let after =
-            run.Requires
+            run.RequiredHashes
             |> List.choose (fun h ->
                 match placed.TryGetValue h with
                 | true, (a, t) -> Some(InThisSubmission(a, t))

@@ -38,9 +38,9 @@ let private freshRecord (store: RunStore) (s: Submission) =
 /// Records the loss of a task that ended without a record, unless some process still runs its run: a run whose
 /// prerequisite failed fails naming it (as in a local sweep), any other with how Slurm says the task ended and the
 /// tail of its log.
-let private recordLoss (store: RunStore) (run: PlannedRun) (s: Submission) =
+let private recordLoss (store: RunStore) (run: RunnableRun) (s: Submission) =
     if (freshRecord store s).IsNone && not (RunLock.IsHeld(store, s.Hash)) then
-        let prerequisiteFailed = run.Requires |> List.exists (fun h -> store.TryRead h |> Option.exists (fun r -> r.Status = Failed))
+        let prerequisiteFailed = run.RequiredHashes |> List.exists (fun h -> store.TryRead h |> Option.exists (fun r -> r.Status = Failed))
         if prerequisiteFailed then Runner.execute store run (Progress<TrainingProgress>()) Threading.CancellationToken.None |> ignore
         else
             let tail = logTail s.Log 40
@@ -68,7 +68,7 @@ let private progressOf (log: string) =
     with :? IOException -> None
 
 /// Follows `watched` (in plan order) until each has a record; (succeeded, failed).
-let private follow (store: RunStore) (watched: (PlannedRun * Submission) list) (pollSeconds: float) (ct: Threading.CancellationToken) =
+let private follow (store: RunStore) (watched: (RunnableRun * Submission) list) (pollSeconds: float) (ct: Threading.CancellationToken) =
     let total = watched.Length
     let mutable left = watched
     let mutable missing = Map.empty<string, int>
@@ -76,7 +76,7 @@ let private follow (store: RunStore) (watched: (PlannedRun * Submission) list) (
     let mutable lastStatus = Stopwatch.StartNew()
     let mutable unanswered = 0
     let clock = Stopwatch.StartNew()
-    let ended (run: PlannedRun) (s: Submission) (record: RunRecord) =
+    let ended (run: RunnableRun) (s: Submission) (record: RunRecord) =
         left <- left |> List.filter (fun (r, _) -> r.Hash <> run.Hash)
         let n = total - left.Length
         match record.Status with
@@ -100,7 +100,7 @@ let private follow (store: RunStore) (watched: (PlannedRun * Submission) list) (
                 unanswered <- unanswered + 1
                 eprintfn "slurm: %s (attempt %d of 30; trying again)" why unanswered
                 None
-        let states = Collections.Generic.List<string * PlannedRun * Submission>()
+        let states = Collections.Generic.List<string * RunnableRun * Submission>()
         match queue with
         | None -> ()
         | Some queue ->
@@ -153,7 +153,7 @@ let run (store: RunStore) (runs: PlannedRun list) (retryFailed: bool) (o: Option
     let submissions = load store.Root
     // A dry run also serves where Slurm is not (yet) reachable: then nothing counts as queued.
     let queue = if o.DryRun then (try queue () with SlurmUnavailable _ -> Map.empty) else queue ()
-    let inPlan = runs |> List.filter (fun r -> r.Kind.IsSome && r.Blocked.IsNone) |> List.distinctBy (fun r -> r.Hash)
+    let inPlan = runnable runs |> List.distinctBy (fun r -> r.Hash)
     let latest = latest submissions
     let held = latest |> Map.filter (fun _ s -> queue.ContainsKey s.TaskId)
     // Tasks of earlier submissions that ended without a record while nobody followed them.
@@ -219,7 +219,7 @@ let run (store: RunStore) (runs: PlannedRun list) (retryFailed: bool) (o: Option
 /// included: what waits for this task then records why it cannot run), 1 where it could not be run.
 let task (store: RunStore) (runs: PlannedRun list) (hash: string) (retryFailed: bool) (progress: IProgress<TrainingProgress>) (ct: Threading.CancellationToken) =
     let run =
-        match runs |> List.tryFind (fun r -> r.Hash = hash && r.Kind.IsSome) with
+        match runnable runs |> List.tryFind (fun r -> r.Hash = hash) with
         | Some r -> r
         | None -> raise (ArgumentException(sprintf "--slurm-task %s: no runnable run with this hash in the profile's plan" hash))
     match SweepLock.AcquireShared(store.Root, 600.0) with

@@ -26,8 +26,7 @@ type Summary =
 
 /// Which planned runs still need executing: runnable, and no record yet (or a failed one when retrying).
 let pending (store: RunStore) (retryFailed: bool) (runs: PlannedRun list) =
-    runs
-    |> List.filter (fun r -> r.Blocked.IsNone)
+    runnable runs
     // Cells the profile maps to the same config (e.g. both paper backbones to one miniature) share one run.
     |> List.distinctBy (fun r -> r.Hash)
     |> List.filter (fun r ->
@@ -37,14 +36,14 @@ let pending (store: RunStore) (retryFailed: bool) (runs: PlannedRun list) =
 
 /// What a sweep leaves as it is: (runs recorded before it, of them failed, blocked runs), given the runs it will do
 /// (`todo`) and those another process holds (`held`: hashes queued under Slurm).
-let leftAsIs (store: RunStore) (runs: PlannedRun list) (todo: PlannedRun list) (held: Set<string>) =
+let leftAsIs (store: RunStore) (runs: PlannedRun list) (todo: RunnableRun list) (held: Set<string>) =
     let todoHashes = todo |> List.map (fun r -> r.Hash) |> Set.ofList
     let recorded =
-        runs |> List.filter (fun r -> r.Blocked.IsNone && not (todoHashes.Contains r.Hash) && not (held.Contains r.Hash))
+        runnable runs |> List.filter (fun r -> not (todoHashes.Contains r.Hash) && not (held.Contains r.Hash))
         |> List.distinctBy (fun r -> r.Hash)
         |> List.choose (fun r -> store.TryRead r.Hash)
     recorded.Length, recorded |> List.filter (fun r -> r.Status = Failed) |> List.length,
-    runs |> List.filter (fun r -> r.Blocked.IsSome) |> List.length
+    runs |> List.filter (function Blocked _ -> true | Runnable _ -> false) |> List.length
 
 /// "N already recorded", and how many of them are failures a plain rerun leaves as they are.
 let recordedText (skipped: int) (skippedFailed: int) =
@@ -53,7 +52,7 @@ let recordedText (skipped: int) (skippedFailed: int) =
 
 /// Where a sweep's progress goes: one run starts, reports steps, ends.
 type private Display =
-    abstract Start: index: int * total: int * run: PlannedRun * runEta: float * sweepEta: float -> unit
+    abstract Start: index: int * total: int * run: RunnableRun * runEta: float * sweepEta: float -> unit
     abstract Step: TrainingProgress -> unit
     abstract Finish: RunRecord -> unit
 
@@ -89,7 +88,7 @@ let private boardDisplay (board: Board) =
 /// Runs what `runs` still needs, in this process, or through `inWorkers` when given: (how many at once, a function
 /// that takes the runs to do and the live board to report to, if any, and returns how many failed: Workers.run).
 let run (store: RunStore) (runs: PlannedRun list) (retryFailed: bool)
-        (inWorkers: (int * (PlannedRun list -> Board option -> int)) option)
+        (inWorkers: (int * (RunnableRun list -> Board option -> int)) option)
         (ct: Threading.CancellationToken) =
     // Queued Slurm tasks first: the more telling refusal where they also hold the lock.
     SlurmQueue.refuseLocalSweepBesideQueued store.Root

@@ -47,12 +47,12 @@ let parseProgress (line: string) =
 
 /// The runs of `todo` in plan order that may start now: every run they require that is itself in `todo` has ended.
 /// (A requirement outside `todo` is recorded already; the worker checks that it succeeded.)
-let ready (todo: PlannedRun list) (ended: Set<string>) (started: Set<string>) =
+let ready (todo: RunnableRun list) (ended: Set<string>) (started: Set<string>) =
     let inTodo = todo |> List.map (fun r -> r.Hash) |> Set.ofList
     todo
     |> List.filter (fun r ->
         not (started.Contains r.Hash)
-        && r.Requires |> List.forall (fun h -> not (inTodo.Contains h) || ended.Contains h))
+        && r.RequiredHashes |> List.forall (fun h -> not (inTodo.Contains h) || ended.Contains h))
 
 /// Resident memory one worker needs at least: the largest process of the default profile's sweep peaked at 1.5 GB.
 let minMemoryPerWorker = 1.5e9
@@ -63,7 +63,7 @@ let allowed (cores: int) (memoryBytes: int64) =
     max 1 (min cores (int (0.9 * float memoryBytes / minMemoryPerWorker)))
 
 type private Worker =
-    { Run: PlannedRun
+    { Run: RunnableRun
       Index: int
       Process: Process
       Clock: Stopwatch
@@ -92,7 +92,7 @@ let private deathRecord (store: RunStore) (w: Worker) (why: string) =
 /// the resident memory above which a worker is killed and its run recorded as failed. On cancellation no new run
 /// starts; running workers (which got the same Ctrl-C) stop at a checkpoint, and are killed after a grace period.
 /// Progress goes to `board` when given, as plain lines on stderr otherwise. Returns (failed runs, wall seconds).
-let run (store: RunStore) (todo: PlannedRun list) (workers: int) (start: PlannedRun -> ProcessStartInfo)
+let run (store: RunStore) (todo: RunnableRun list) (workers: int) (start: RunnableRun -> ProcessStartInfo)
         (maxMemoryBytes: int64) (board: LiveBoard.Board option) (ct: Threading.CancellationToken) =
     let sw = Stopwatch.StartNew()
     let total = todo.Length
@@ -108,9 +108,9 @@ let run (store: RunStore) (todo: PlannedRun list) (workers: int) (start: Planned
     let say fmt = Printf.kprintf (fun line -> if board.IsNone then eprintfn "%s" line) fmt
     // Wall seconds per estimated second, from the runs that ended (workers overlap, so it starts at 1/workers).
     let ratio () = if estimatedDone > 0.0 then sw.Elapsed.TotalSeconds / estimatedDone else 1.0 / float workers
-    let failedPrerequisite (r: PlannedRun) =
-        r.Requires |> List.exists (fun h -> store.TryRead h |> Option.exists (fun x -> x.Status = Failed))
-    let launch (r: PlannedRun) =
+    let failedPrerequisite (r: RunnableRun) =
+        r.RequiredHashes |> List.exists (fun h -> store.TryRead h |> Option.exists (fun x -> x.Status = Failed))
+    let launch (r: RunnableRun) =
         let psi = start r
         psi.RedirectStandardOutput <- true
         psi.RedirectStandardError <- true

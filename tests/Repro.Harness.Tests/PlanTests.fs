@@ -42,28 +42,73 @@ let private planWith (profile: Profiles.Profile) (data: ResolvedData) (runsRoot:
 
 let private planAt (dataRoot: string) (runsRoot: string) = planWith gridProfile (dataAt dataRoot) runsRoot
 
-let private cell (name: string) (runs: PlannedRun list) =
+/// A runnable run for tests of the dependency graph alone (workers, Slurm arrays): `requires` are its
+/// prerequisites' hashes, the run it executes does not matter.
+let graphRun (hash: string) (requires: string list) (estimate: float) : RunnableRun =
+    { Hash = hash; Label = "label of " + hash; Cells = []; Seed = 0
+      Kind = DetectionRun(Repro.Core.Experiments.DetectionExperimentConfig()); Spec = System.Text.Json.Nodes.JsonObject()
+      Requires = requires |> List.map (fun h -> { Role = Teacher; Hash = h }); EstimatedSeconds = estimate }
+
+let private entry (name: string) (runs: PlannedRun list) =
     runs |> List.find (fun r -> r.Cells |> List.exists (fun c -> c.Name = name))
+
+/// The runnable run of the cell named `name` (a test failure where it is blocked).
+let private cell (name: string) (runs: PlannedRun list) =
+    match entry name runs with
+    | Runnable r -> r
+    | Blocked b -> failwithf "%s is blocked: %s" name b.Why
+
+let private blockedWhy (name: string) (runs: PlannedRun list) =
+    match entry name runs with
+    | Blocked b -> b.Why
+    | Runnable r -> failwithf "%s is runnable" r.Label
+
+let private byHashOf (runs: PlannedRun list) = runnable runs |> List.map (fun r -> r.Hash, r) |> Map.ofList
+
+/// The run `r` requires as `role`.
+let private required (role: Role) (byHash: Map<string, RunnableRun>) (r: RunnableRun) =
+    match r.Required role with
+    | Some h -> byHash.[h]
+    | None -> failwithf "%s requires no %A" r.Label role
 
 [<Fact>]
 let ``every prerequisite comes before its first user and exists in the plan`` () =
     let runs = planAt "/data/mini" "/results/runs"
     let position = runs |> List.mapi (fun i r -> r.Hash, i) |> Map.ofList
     for r in runs do
-        for h in r.Requires do
+        for h in r.RequiredHashes do
             Assert.True(position.ContainsKey h, sprintf "%s requires %s, which is not planned" r.Label h)
             Assert.True(position.[h] < position.[r.Hash], sprintf "%s comes before its prerequisite %s" r.Label h)
     // Each hash is planned once.
     Assert.Equal(runs.Length, (runs |> List.distinctBy (fun r -> r.Hash)).Length)
 
 [<Fact>]
+let ``every edge of the plan names what its run reads: backbones from pre-training, pseudo labels, teachers that trained`` () =
+    for profile in [ gridProfile; Profiles.smoke; Profiles.defaultProfile ] do
+        let runs = planWith profile (dataAt "/data/mini") "/results/runs"
+        let byHash = byHashOf runs
+        for r in runnable runs do
+            // At most one edge of each role.
+            Assert.Equal(r.Requires.Length, (r.Requires |> List.distinctBy (fun p -> p.Role)).Length)
+            for p in r.Requires do
+                let fits =
+                    match p.Role, byHash.[p.Hash].Kind with
+                    | Backbone, PretrainingRun _ -> true
+                    | PseudoLabels, (PseudoLabelRun _ | SegmentationPseudoLabelRun _) -> true
+                    | Teacher, (DetectionRun _ | SegmentationRun _) -> true
+                    // Noisy Student's teacher is the ImageNet classifier.
+                    | Teacher, PretrainingRun c -> c.Kind = PretrainingMethod.Supervised
+                    | _ -> false
+                Assert.True(fits, sprintf "%s: its %A edge points at %s" r.Label p.Role byHash.[p.Hash].Label)
+
+[<Fact>]
 let ``every profile schedules every augmentation level, and each cell's run trains at its level's preset`` () =
     for p in [ Profiles.smoke; Profiles.defaultProfile; Profiles.full; Profiles.paper "/coco" None None "cpu" ] do
         for level in System.Enum.GetValues<AugmentLevel>() do
             Assert.True(p.Steps.[level] > 0, sprintf "profile %s: %O" p.Name level)
-    for r in planAt "/data/mini" "/results/runs" do
+    for r in runnable (planAt "/data/mini" "/results/runs") do
         match r.Kind, r.Cells with
-        | Some(DetectionRun c), cell :: _ ->
+        | DetectionRun c, cell :: _ ->
             Assert.Equal(Repro.Core.Augment.AugmentConfig.ForLevel(cell.Augment, gridProfile.ImageSize), c.Augment)
             Assert.Equal(int64 gridProfile.Steps.[cell.Augment], c.Trainer.TotalSteps)
         | _ -> ()
@@ -74,7 +119,7 @@ let ``a schedule given to the planner sets a cell's steps and its teacher's, nev
     let student = Grid.cells (tables ()) |> List.find (fun c -> c.Name = "det efficientnet-b7 imagenet 20% S4 +ST")
     let given (c: Cell) = { Plan.scheduleOf gridProfile Map.empty c with Steps = 12; Source = "--steps" }
     let runs = Plan.plan gridProfile (dataAt "/data/mini") "/results/runs" given [ student ]
-    let steps kind = runs |> List.filter (fun r -> match r.Kind with Some k -> k.Id = kind | None -> false) |> List.map (fun r -> r.Kind.Value.Steps)
+    let steps kind = runnable runs |> List.filter (fun r -> r.Kind.Id = kind) |> List.map (fun r -> r.Kind.Steps)
     Assert.Equal<int64 list>([ 12L ], steps "self-training")
     Assert.Equal<int64 list>([ 24L ], steps "detection")
     Assert.Equal<int64 list>([ int64 gridProfile.Pretraining.Steps ], steps "pretraining")
@@ -82,13 +127,13 @@ let ``a schedule given to the planner sets a cell's steps and its teacher's, nev
 [<Fact>]
 let ``a student stands on pseudo labels of a teacher trained twice as long with the same init`` () =
     let runs = planAt "/data/mini" "/results/runs"
-    let byHash = runs |> List.map (fun r -> r.Hash, r) |> Map.ofList
+    let byHash = byHashOf runs
     let student = cell "det efficientnet-b7 imagenet 20% S4 +ST" runs
-    let config = match student.Kind with Some(StudentRun c) -> c | other -> failwithf "not a student: %A" other
-    let pseudo = byHash.[student.Requires.Head]
-    let pseudoConfig = match pseudo.Kind with Some(PseudoLabelRun(c, _)) -> c | other -> failwithf "not pseudo labels: %A" other
-    let teacher = byHash.[pseudo.Requires.Head]
-    let teacherConfig = match teacher.Kind with Some(DetectionRun c) -> c | other -> failwithf "not a detection run: %A" other
+    let config = match student.Kind with StudentRun c -> c | other -> failwithf "not a student: %A" other
+    let pseudo = required PseudoLabels byHash student
+    let pseudoConfig = match pseudo.Kind with PseudoLabelRun(c, _) -> c | other -> failwithf "not pseudo labels: %A" other
+    let teacher = required Teacher byHash pseudo
+    let teacherConfig = match teacher.Kind with DetectionRun c -> c | other -> failwithf "not a detection run: %A" other
     // The student reads the pseudo-label run's file and the teacher run's weights, through their run folders.
     Assert.Equal(Path.Combine("/results/runs", pseudo.Hash, "pseudo_labels.json"), config.PseudoAnnotations)
     Assert.Equal(Path.Combine("/results/runs", teacher.Hash, "train", "final.weights"), pseudoConfig.TeacherWeights)
@@ -103,9 +148,9 @@ let ``a student stands on pseudo labels of a teacher trained twice as long with 
     // The ablation cell differs only in loss normalization, and shares the teacher and pseudo labels.
     let plain = cell "det efficientnet-b7 rand 100% S4 +ST (no loss norm)" runs
     let normalized = cell "det efficientnet-b7 rand 100% S4 +ST" runs
-    Assert.Equal<string list>(normalized.Requires, plain.Requires)
+    Assert.Equal<Prerequisite list>(normalized.Requires, plain.Requires)
     match plain.Kind, normalized.Kind with
-    | Some(StudentRun c), Some(StudentRun n) ->
+    | StudentRun c, StudentRun n ->
         Assert.False(c.LossNormalization)
         // The ablation keeps the method's α and steps (L_h + α·L_p at the same schedule).
         Assert.Equal(n.Alpha, c.Alpha)
@@ -117,55 +162,55 @@ let ``a student stands on pseudo labels of a teacher trained twice as long with 
 [<Fact>]
 let ``with the paper's setup the teacher is the supervised cell and the student starts from its weights`` () =
     let runs = planWith Profiles.smoke (dataAt "/data/mini") "/results/runs"
-    let byHash = runs |> List.map (fun r -> r.Hash, r) |> Map.ofList
+    let byHash = byHashOf runs
     let student = cell "det efficientnet-b7 rand 100% S1 +ST" runs
-    let config = match student.Kind with Some(StudentRun c) -> c | other -> failwithf "not a student: %A" other
-    let teacher = byHash.[byHash.[student.Requires.Head].Requires.Head]
+    let config = match student.Kind with StudentRun c -> c | other -> failwithf "not a student: %A" other
+    let teacher = required Teacher byHash (required PseudoLabels byHash student)
     Assert.Equal(cell "det efficientnet-b7 rand 100% S1" runs, teacher)
     Assert.Equal(Path.Combine("/results/runs", teacher.Hash, "train", "final.weights"), config.InitialWeights)
-    Assert.Contains(teacher.Hash, student.Requires)
+    Assert.Equal(Some teacher.Hash, student.Required Teacher)
 
 [<Fact>]
 let ``a segmentation student starts from its teacher's weights and pseudo-labels with them`` () =
     let runs = planWith Profiles.smoke (dataAt "/data/mini") "/results/runs"
-    let byHash = runs |> List.map (fun r -> r.Hash, r) |> Map.ofList
-    let student = runs |> List.find (fun r -> r.Cells |> List.exists (fun c -> c.Task = Segmentation && c.SelfTraining))
-    let config = match student.Kind with Some(SegmentationRun c) -> c | other -> failwithf "not segmentation: %A" other
-    let pseudo = byHash.[student.Requires.Head]
-    let teacher = byHash.[pseudo.Requires.Head]
+    let byHash = byHashOf runs
+    let student = runnable runs |> List.find (fun r -> r.Cells |> List.exists (fun c -> c.Task = Segmentation && c.SelfTraining))
+    let config = match student.Kind with SegmentationRun c -> c | other -> failwithf "not segmentation: %A" other
+    let pseudo = required PseudoLabels byHash student
+    let teacher = required Teacher byHash pseudo
     let weights = Path.Combine("/results/runs", teacher.Hash, "model.weights")
     match pseudo.Kind with
-    | Some(SegmentationPseudoLabelRun p) -> Assert.Equal(weights, p.TeacherWeights)
+    | SegmentationPseudoLabelRun p -> Assert.Equal(weights, p.TeacherWeights)
     | other -> failwithf "not pseudo masks: %A" other
     Assert.Equal(weights, config.InitialWeights)
-    Assert.Contains(teacher.Hash, student.Requires)
+    Assert.Equal(Some teacher.Hash, student.Required Teacher)
     // The teacher is a supervised run: it starts from the row's init only.
     match teacher.Kind with
-    | Some(SegmentationRun t) -> Assert.Null(t.InitialWeights); Assert.Null(t.PseudoMasksRoot)
+    | SegmentationRun t -> Assert.Null(t.InitialWeights); Assert.Null(t.PseudoMasksRoot)
     | other -> failwithf "not segmentation: %A" other
 
 [<Fact>]
 let ``pre-trained inits load the backbone their pre-training run writes; ImageNet++ starts from ImageNet's classifier`` () =
     let runs = planAt "/data/mini" "/results/runs"
-    let byHash = runs |> List.map (fun r -> r.Hash, r) |> Map.ofList
+    let byHash = byHashOf runs
     let run = cell "det efficientnet-b7 imagenet++ 20% S4" runs
-    let config = match run.Kind with Some(DetectionRun c) -> c | other -> failwithf "not detection: %A" other
-    let pre = byHash.[run.Requires.Head]
-    let preConfig = match pre.Kind with Some(PretrainingRun c) -> c | other -> failwithf "not pre-training: %A" other
+    let config = match run.Kind with DetectionRun c -> c | other -> failwithf "not detection: %A" other
+    let pre = required Backbone byHash run
+    let preConfig = match pre.Kind with PretrainingRun c -> c | other -> failwithf "not pre-training: %A" other
     Assert.Equal(PretrainingMethod.NoisyStudent, preConfig.Kind)
     Assert.Equal(Path.Combine("/results/runs", pre.Hash, "backbone.weights"), config.BackboneWeights)
     Assert.Equal(config.Detector.Backbone, preConfig.Backbone)
-    let supervised = byHash.[pre.Requires.Head]
+    let supervised = required Teacher byHash pre
     let ns = match preConfig.Method with :? NoisyStudentPretraining as ns -> ns | other -> failwithf "not Noisy Student: %A" other
     Assert.Equal(Path.Combine("/results/runs", supervised.Hash, "classifier.weights"), ns.TeacherClassifierWeights)
     match supervised.Kind with
-    | Some(PretrainingRun c) -> Assert.Equal(PretrainingMethod.Supervised, c.Kind)
+    | PretrainingRun c -> Assert.Equal(PretrainingMethod.Supervised, c.Kind)
     | other -> failwithf "not pre-training: %A" other
     // Rand Init loads nothing and needs nothing.
     let rand = cell "det efficientnet-b7 rand 20% S4" runs
     Assert.Empty(rand.Requires)
     match rand.Kind with
-    | Some(DetectionRun c) -> Assert.Null(c.BackboneWeights)
+    | DetectionRun c -> Assert.Null(c.BackboneWeights)
     | other -> failwithf "not detection: %A" other
 
 [<Fact>]
@@ -179,8 +224,8 @@ let ``run names do not depend on where the data or the results folder live`` () 
     // ... while the spec keeps the symbolic path, so a record still says which prerequisite it read.
     let runs = planAt "/data/mini" "/results/runs"
     let student = cell "det efficientnet-b7 rand 100% S4 +ST" runs
-    let text = student.Spec.Value.ToJsonString()
-    Assert.Contains(sprintf "run:/%s/pseudo_labels.json" student.Requires.Head, text)
+    let text = student.Spec.ToJsonString()
+    Assert.Contains(sprintf "run:/%s/pseudo_labels.json" (student.Required PseudoLabels).Value, text)
     Assert.DoesNotContain("/results/runs", text)
 
 [<Fact>]
@@ -190,9 +235,8 @@ let ``execution settings rename no run and an optimization setting renames every
     // Threads and device change a run's speed, not its result.
     Assert.Equal<string list>(a, hashes { gridProfile with Threads = 1; Device = "cuda:1" })
     // The learning rate is part of every detection and segmentation run's trajectory (and of everything downstream).
-    let trains (r: PlannedRun) = r.Kind |> Option.exists (fun k -> k.Steps > 0L)
-    let trained profile = planWith profile (dataAt "/data/mini") "/results/runs" |> List.filter trains
-    let before = trained gridProfile |> List.filter (fun r -> match r.Kind with Some(PretrainingRun _) -> false | _ -> true)
+    let trained profile = planWith profile (dataAt "/data/mini") "/results/runs" |> runnable |> List.filter (fun r -> r.Kind.Steps > 0L)
+    let before = trained gridProfile |> List.filter (fun r -> match r.Kind with PretrainingRun _ -> false | _ -> true)
     let after = trained { gridProfile with LearningRate = gridProfile.LearningRate * 2.0 } |> List.map (fun r -> r.Hash) |> Set.ofList
     Assert.NotEmpty(before)
     for r in before do Assert.False(after.Contains r.Hash, sprintf "%s kept its name under another learning rate" r.Label)
@@ -205,7 +249,7 @@ let ``only keeps the matching runs and everything they stand on`` () =
     Assert.Equal(5, picked.Length)
     Assert.Equal(1, picked |> List.filter (fun r -> not r.Cells.IsEmpty) |> List.length)
     let hashes = picked |> List.map (fun r -> r.Hash) |> Set.ofList
-    for r in picked do for h in r.Requires do Assert.Contains(h, hashes)
+    for r in picked do for h in r.RequiredHashes do Assert.Contains(h, hashes)
     // Several texts: the union, each prerequisite once.
     let both = Plan.only [ "imagenet++ 20% S4 +ST"; "rand 20% S4 seed" ] runs
     let rand = runs |> List.filter (fun r -> r.Label.Contains "rand 20% S4 seed")
@@ -215,32 +259,32 @@ let ``only keeps the matching runs and everything they stand on`` () =
 [<Fact>]
 let ``w/ All is a joint self-training student of the ImageNet teacher's pseudo labels`` () =
     let runs = planAt "/data/mini" "/results/runs"
-    Assert.Empty(runs |> List.filter (fun r -> r.Blocked.IsSome))
+    Assert.Equal(runs.Length, (runnable runs).Length)
     let all = cell "det efficientnet-b7 imagenet 20% S4 +ST +joint" runs
     let st = cell "det efficientnet-b7 imagenet 20% S4 +ST" runs
     match all.Kind, st.Kind with
-    | Some(JointStudentRun j), Some(StudentRun s) ->
+    | JointStudentRun j, StudentRun s ->
         // The same student and pseudo labels as the ImageNet self-training cell, plus the classification side.
         Assert.Equal(System.Text.Json.JsonSerializer.Serialize s, System.Text.Json.JsonSerializer.Serialize j.SelfTraining)
         // Appendix H: 0.2 beside self-training (0.5 for joint training alone).
         Assert.Equal(0.2, j.Classification.Weight)
     | other -> failwithf "unexpected kinds %A" other
-    Assert.Equal<string list>(st.Requires, all.Requires)
+    Assert.Equal<Prerequisite list>(st.Requires, all.Requires)
     Assert.NotEqual<string>(st.Hash, all.Hash)
 
 [<Fact>]
 let ``cells outside a profile's scope are planned once each, blocked with the reason, and never run`` () =
     let profile = { Profiles.smoke with Scope = Some [ { Table = "segmentation-init"; Rows = [ "rand" ]; Columns = [ "S1" ] } ] }
     let runs = Plan.planProfile profile (dataAt "/data/mini") "/results/runs" (tables ())
-    let runnable = runs |> List.filter (fun r -> r.Blocked.IsNone)
+    let runnable = runnable runs
     // The label names the backbone that trains and the paper's it stands in for.
     Assert.Equal<string list>([ "seg resnet-mini (for efficientnet-b7) rand train S1 seed 0" ], runnable |> List.map (fun r -> r.Label))
     // --only still finds it by the paper's cell name.
     Assert.Equal<string list>([ runnable.Head.Hash ], Plan.only [ "seg efficientnet-b7 rand train S1" ] runs |> List.map (fun r -> r.Hash))
     Assert.Equal<string list>([ runnable.Head.Hash ], Plan.only [ "seg efficientnet-b7 rand train S1 seed 0" ] runs |> List.map (fun r -> r.Hash))
-    let outOfScope = runs |> List.filter (fun r -> r.Blocked |> Option.exists (fun why -> why.Contains "not in profile smoke"))
+    let outOfScope = runs |> List.choose (function Blocked b when b.Why.Contains "not in profile smoke" -> Some b | _ -> None)
     Assert.Equal((cells ()).Length - 1, outOfScope.Length)
-    Assert.All(outOfScope, fun r -> Assert.True(r.Kind.IsNone && r.Cells.Length = 1))
+    Assert.Equal(runs.Length, runnable.Length + outOfScope.Length)
     Assert.Equal(runs.Length, (runs |> List.distinctBy (fun r -> r.Hash)).Length)
 
 [<Fact>]
@@ -248,9 +292,9 @@ let ``with a teacher factor of 1 the teacher is the supervised cell's own run`` 
     let profile = { Profiles.smoke with TeacherStepsFactor = 1 }
     let runs = planWith profile (dataAt "/data/mini") "/results/runs"
     let student = cell "det efficientnet-b7 rand 100% S4 +ST" runs
-    let pseudo = runs |> List.find (fun r -> r.Hash = List.head student.Requires)
+    let pseudo = required PseudoLabels (byHashOf runs) student
     let supervised = cell "det efficientnet-b7 rand 100% S4" runs
-    Assert.Equal<string list>([ supervised.Hash ], pseudo.Requires)
+    Assert.Equal<Prerequisite list>([ { Role = Teacher; Hash = supervised.Hash } ], pseudo.Requires)
 
 /// A COCO 2017 root with empty image folders and category-only annotation files, and optionally an ImageNet root.
 let private realRoots (withImagenet: bool) (withUnlabeled: bool) =
@@ -273,22 +317,20 @@ let ``the paper profile pre-trains on an ImageNet folder when given one, and blo
     let data = DataSources.resolveData profile (TestPaths.tempDir ()) None
     let runs = planWith profile data "/results/runs"
     let imagenetCell = cell "det efficientnet-b7 imagenet 100% S4" runs
-    Assert.True(imagenetCell.Blocked.IsNone)
-    let pre = runs |> List.find (fun r -> r.Hash = List.head imagenetCell.Requires)
+    let pre = required Backbone (byHashOf runs) imagenetCell
     match pre.Kind with
-    | Some(PretrainingRun c) ->
+    | PretrainingRun c ->
         Assert.Equal(Path.Combine(imagenet.Value, "train"), c.Data.TrainRoot)
         Assert.Equal(224, c.ImageSize)
         // The ImageNet root is a symbol in the run's name, like the COCO root: moving it renames nothing.
-        Assert.Contains("\"imagenet:/train\"", pre.Spec.Value.ToJsonString())
+        Assert.Contains("\"imagenet:/train\"", pre.Spec.ToJsonString())
     | other -> failwithf "expected a pre-training run, got %A" other
     // Without the folder: the same cells are planned as blocked, naming the flag.
     let coco2, _ = realRoots false true
     let without = planWith (Profiles.paper coco2 None None "cpu") (DataSources.resolveData (Profiles.paper coco2 None None "cpu") (TestPaths.tempDir ()) None) "/results/runs"
-    let blocked = cell "det efficientnet-b7 imagenet 100% S4" without
-    Assert.Contains("--imagenet-root", blocked.Blocked.Value)
-    Assert.Contains("--imagenet-root", (cell "det efficientnet-b7 rand 20% S4 +joint" without).Blocked.Value)
-    Assert.True((cell "det efficientnet-b7 rand 100% S4 +ST" without).Blocked.IsNone)
+    Assert.Contains("--imagenet-root", blockedWhy "det efficientnet-b7 imagenet 100% S4" without)
+    Assert.Contains("--imagenet-root", blockedWhy "det efficientnet-b7 rand 20% S4 +joint" without)
+    cell "det efficientnet-b7 rand 100% S4 +ST" without |> ignore
 
 [<Fact>]
 let ``an ImageNet root without train and val folders is an error naming the flag`` () =
@@ -307,7 +349,7 @@ let ``the paper profile trains each cell at its Appendix H schedule and alpha`` 
     let runs = planWith profile (DataSources.resolveData profile (TestPaths.tempDir ()) None) "/results/runs"
     let detectionSteps name =
         match (cell name runs).Kind with
-        | Some(DetectionRun c) -> c.Trainer.TotalSteps
+        | DetectionRun c -> c.Trainer.TotalSteps
         | other -> failwithf "%s: not a detection run: %A" name other
     // Appendix H, by hand: Table 2 Rand 45k/90k/90k/120k and ImageNet 22.5k/45k/90k/90k; Table 3 ImageNet at 20% 5.625k.
     Assert.Equal<int64 list>([ 45000L; 90000L; 90000L; 120000L ], [ for s in [ "S1"; "S2"; "S3"; "S4" ] -> detectionSteps (sprintf "det efficientnet-b7 rand 100%% %s" s) ])
@@ -315,14 +357,15 @@ let ``the paper profile trains each cell at its Appendix H schedule and alpha`` 
     Assert.Equal(5625L, detectionSteps "det efficientnet-b7 imagenet 20% S4")
     let student = cell "det efficientnet-b7 imagenet 20% S4 +ST" runs
     match student.Kind with
-    | Some(StudentRun c) ->
+    | StudentRun c ->
         // Appendix H: the ImageNet-init student at 20% trains 90k steps with α = 3; the running means decay 0.9997.
         Assert.Equal(90000L, c.Student.Trainer.TotalSteps)
         Assert.Equal(3.0, c.Alpha)
         Assert.Equal(1.0 / (1.0 - 0.9997), c.NormalizerTimeConstant, 9)
     | other -> failwithf "not a student: %A" other
     // The teacher is the supervised cell at its own schedule.
-    let teacher = runs |> List.find (fun r -> r.Hash = (runs |> List.find (fun r -> r.Hash = List.head student.Requires)).Requires.Head)
+    let byHash = byHashOf runs
+    let teacher = required Teacher byHash (required PseudoLabels byHash student)
     Assert.Equal(cell "det efficientnet-b7 imagenet 20% S4" runs, teacher)
 
 [<Fact>]
@@ -333,7 +376,7 @@ let ``a run shared by several cells serves every one of them, so the SimCLR tabl
         for column in simclr.Columns do
             let c = Grid.cellOf simclr row column
             let serving = runs |> List.filter (fun r -> r.Serves c)
-            Assert.True((serving.Length = 1 && serving.Head.Blocked.IsNone), sprintf "%s: served by %A" c.Name (serving |> List.map (fun r -> r.Label)))
+            Assert.True((serving.Length = 1 && (match serving.Head with Runnable _ -> true | Blocked _ -> false)), sprintf "%s: served by %A" c.Name (serving |> List.map (fun r -> r.Label)))
     // On the miniature both paper backbones are the same small model, so Table 4's Rand Init is Table 2's S4 run.
     let rand = runs |> List.find (fun r -> r.Serves(Grid.cellOf simclr (simclr.Rows |> List.find (fun r -> r.Id = "rand")) simclr.Columns.Head))
     Assert.Contains(rand.Cells, fun c -> c.Name = "det efficientnet-b7 rand 100% S4")
@@ -342,7 +385,7 @@ let ``a run shared by several cells serves every one of them, so the SimCLR tabl
 let ``the random student of Table 10 starts from its row's init, not from the teacher`` () =
     let runs = planAt "/data/mini" "/results/runs"
     match (cell "det efficientnet-b7 rand 100% S2 +ST (random student)" runs).Kind, (cell "det efficientnet-b7 rand 100% S2 +ST" runs).Kind with
-    | Some(StudentRun random), Some(StudentRun fromTeacher) ->
+    | StudentRun random, StudentRun fromTeacher ->
         Assert.Null(random.InitialWeights)
         Assert.NotNull(fromTeacher.InitialWeights)
         Assert.Equal(fromTeacher.PseudoAnnotations, random.PseudoAnnotations)
@@ -352,7 +395,7 @@ let ``the random student of Table 10 starts from its row's init, not from the te
 let ``pre-training takes its optimizer and weight decay from the profile's pre-training settings`` () =
     let trainersOf (profile: Profiles.Profile) =
         planWith profile (dataAt "/data/mini") "/results/runs"
-        |> List.choose (fun r -> match r.Kind with Some(PretrainingRun c) -> Some c.Trainer | _ -> None)
+        |> runnable |> List.choose (fun r -> match r.Kind with PretrainingRun c -> Some c.Trainer | _ -> None)
     let sgd = { gridProfile with Pretraining = { gridProfile.Pretraining with Optimizer = Repro.Core.Training.OptimizerKind.Sgd; LearningRate = 0.4; WeightDecay = 1e-4 } }
     let trainers = trainersOf sgd
     Assert.NotEmpty trainers

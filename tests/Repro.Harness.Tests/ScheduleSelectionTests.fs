@@ -20,8 +20,8 @@ let private planOf (profile: Profiles.Profile) =
     let inScope, _ = Grid.scoped profile.Scope (tables ())
     Plan.plan profile (PlanTests.dataAt "/data/mini") "/results/runs" (Plan.scheduleOf profile (Grid.schedules (tables ()))) inScope
 
-let private recordOf (run: PlannedRun) (status: RunStatus) (metrics: (string * float) list) =
-    { Hash = run.Hash; Kind = run.Kind.Value.Id; Label = run.Label; Cell = run.Cells |> List.tryHead |> Option.map Grid.keyOf
+let private recordOf (run: RunnableRun) (status: RunStatus) (metrics: (string * float) list) =
+    { Hash = run.Hash; Kind = run.Kind.Id; Label = run.Label; Cell = run.Cells |> List.tryHead |> Option.map Grid.keyOf
       Spec = JsonNode.Parse "{}"; Seed = run.Seed; Status = status
       Error = (if status = Failed then Some "diverged" else None)
       Metrics = Map metrics; Artifacts = Map.empty
@@ -31,37 +31,37 @@ let private recordOf (run: PlannedRun) (status: RunStatus) (metrics: (string * f
 let private randS1 () =
     let plan = planOf Profiles.defaultProfile
     let cell = cellAt "pretraining-vs-augmentation" "rand" "S1"
-    let rungs = plan |> List.filter (fun r -> r.Serves cell && r.Seed = 0) |> List.sortBy (fun r -> r.Kind.Value.Steps)
+    let rungs = runnable plan |> List.filter (fun r -> r.Serves cell && r.Seed = 0) |> List.sortBy (fun r -> r.Kind.Steps)
     plan, cell, rungs
 
 [<Fact>]
 let ``a ladder cell trains once per rung on train less the minival, each rung named by its steps`` () =
     let _, _, rungs = randS1 ()
-    Assert.Equal<int64 list>([ 1000L; 2000L; 4000L ], rungs |> List.map (fun r -> r.Kind.Value.Steps))
+    Assert.Equal<int64 list>([ 1000L; 2000L; 4000L ], rungs |> List.map (fun r -> r.Kind.Steps))
     for r in rungs do
-        Assert.Contains(sprintf "(ladder: %d steps)" r.Kind.Value.Steps, r.Label)
-        Assert.Equal(0.1, r.Spec.Value.["config"].["Data"].["MinivalShare"].GetValue<float>())
+        Assert.Contains(sprintf "(ladder: %d steps)" r.Kind.Steps, r.Label)
+        Assert.Equal(0.1, r.Spec.["config"].["Data"].["MinivalShare"].GetValue<float>())
     Assert.Equal(3, rungs |> List.map (fun r -> r.Hash) |> List.distinct |> List.length)
 
 [<Fact>]
 let ``a profile without a ladder holds nothing out and leaves run names as they were`` () =
     let plan = planOf Profiles.smoke
-    let detection = plan |> List.filter (fun r -> match r.Kind with Some(DetectionRun _) -> true | _ -> false)
+    let detection = runnable plan |> List.filter (fun r -> match r.Kind with DetectionRun _ -> true | _ -> false)
     Assert.NotEmpty detection
     for r in detection do
-        Assert.DoesNotContain("MinivalShare", r.Spec.Value.ToJsonString())
+        Assert.DoesNotContain("MinivalShare", r.Spec.ToJsonString())
         Assert.DoesNotContain("ladder", r.Label)
 
 [<Fact>]
 let ``a ladder's student rungs share one teacher, at the cell's own schedule, and all start from it`` () =
     let plan = planOf Profiles.defaultProfile
     let cell = cellAt "pretraining-vs-augmentation" "rand-st" "S1"
-    let students = plan |> List.filter (fun r -> r.Serves cell && r.Seed = 0)
+    let students = runnable plan |> List.filter (fun r -> r.Serves cell && r.Seed = 0)
     Assert.Equal(3, students.Length)
     let teachers =
         students |> List.map (fun r ->
             match r.Kind with
-            | Some(StudentRun c) -> c.InitialWeights
+            | StudentRun c -> c.InitialWeights
             | _ -> failwithf "%s is not a student" r.Label)
         |> List.distinct
     Assert.Equal(1, teachers.Length)
@@ -91,8 +91,8 @@ let ``the ladder picks the rung with the best minival AP, not the best val AP`` 
 [<Fact>]
 let ``a tie goes to the shorter schedule; an unfinished ladder chooses nothing; a failed rung shows as the failure`` () =
     let plan, cell, rungs = randS1 ()
-    let withRecords (rs: (PlannedRun * RunRecord) list) = rs |> List.map (fun (r, x) -> r.Hash, x) |> Map.ofList
-    let tie = withRecords [ for r in rungs -> r, recordOf r Succeeded [ selectionMetricOf cell, 12.0; "AP", float r.Kind.Value.Steps ] ]
+    let withRecords (rs: (RunnableRun * RunRecord) list) = rs |> List.map (fun (r, x) -> r.Hash, x) |> Map.ofList
+    let tie = withRecords [ for r in rungs -> r, recordOf r Succeeded [ selectionMetricOf cell, 12.0; "AP", float r.Kind.Steps ] ]
     Assert.Equal<string list>([ rungs.[0].Hash ], recordsOf tie.TryFind cell plan |> List.map (fun r -> r.Hash))
 
     let unfinished = withRecords [ for r in rungs.[0..1] -> r, recordOf r Succeeded [ selectionMetricOf cell, 12.0; "AP", 1.0 ] ]
@@ -122,10 +122,10 @@ let ``a ladder that cannot select, or holds data out for nothing, is refused nam
 let ``a segmentation cell climbs the same ladder, judged by minival mIoU`` () =
     let plan = planOf Profiles.defaultProfile
     let cell = cellAt "segmentation-init" "rand" "S1"
-    let rungs = plan |> List.filter (fun r -> r.Serves cell && r.Seed = 0) |> List.sortBy (fun r -> r.Kind.Value.Steps)
-    Assert.Equal<int64 list>([ 1000L; 2000L; 4000L ], rungs |> List.map (fun r -> r.Kind.Value.Steps))
+    let rungs = runnable plan |> List.filter (fun r -> r.Serves cell && r.Seed = 0) |> List.sortBy (fun r -> r.Kind.Steps)
+    Assert.Equal<int64 list>([ 1000L; 2000L; 4000L ], rungs |> List.map (fun r -> r.Kind.Steps))
     for r in rungs do
-        Assert.Equal(0.1, r.Spec.Value.["config"].["Data"].["MinivalShare"].GetValue<float>())
+        Assert.Equal(0.1, r.Spec.["config"].["Data"].["MinivalShare"].GetValue<float>())
     Assert.Equal("minival_mIoU", selectionMetricOf cell)
     let records =
         List.zip rungs [ (20.0, 30.0); (25.0, 22.0); (24.0, 28.0) ]

@@ -8,9 +8,7 @@ open Xunit
 open Repro.Harness
 open Repro.Harness.SlurmJobs
 
-let private run (hash: string) (requires: string list) (estimate: float) : RunKinds.PlannedRun =
-    { Hash = hash; Label = "label of " + hash; Cells = []; Seed = 0; Kind = None; Spec = None; Requires = requires; Blocked = None
-      EstimatedSeconds = estimate }
+let private run = PlanTests.graphRun
 
 [<Fact>]
 let ``runs that wait for the same tasks share an array, and each array waits for exactly its runs' prerequisites`` () =

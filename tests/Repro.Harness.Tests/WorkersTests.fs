@@ -15,15 +15,13 @@ let ``a progress line round-trips and other lines are ignored`` () =
     Assert.Equal(None, Workers.parseProgress "      step 120/3000  loss 0.812")
     Assert.Equal(None, Workers.parseProgress "@progress 1 2 x 4")
 
-let private run (hash: string) (requires: string list) : RunKinds.PlannedRun =
-    { Hash = hash; Label = hash; Cells = []; Seed = 0; Kind = None; Spec = None; Requires = requires; Blocked = None
-      EstimatedSeconds = 1.0 }
+let private run (hash: string) (requires: string list) = PlanTests.graphRun hash requires 1.0
 
 [<Fact>]
 let ``a run becomes ready when the runs it requires have ended`` () =
     // a <- b <- c, d independent; "z" is outside the sweep (recorded earlier), so it does not hold b back.
     let todo = [ run "a" []; run "b" [ "a"; "z" ]; run "c" [ "b" ]; run "d" [] ]
-    let ids (rs: RunKinds.PlannedRun list) = rs |> List.map (fun r -> r.Hash)
+    let ids (rs: RunKinds.RunnableRun list) = rs |> List.map (fun r -> r.Hash)
     Assert.Equal<string list>([ "a"; "d" ], ids (Workers.ready todo Set.empty Set.empty))
     Assert.Equal<string list>([ "d" ], ids (Workers.ready todo Set.empty (set [ "a" ])))
     Assert.Equal<string list>([ "b" ], ids (Workers.ready todo (set [ "a"; "d" ]) (set [ "a"; "d" ])))
