@@ -50,6 +50,12 @@ type Task =
     /// flips with scale jitter (S1) for segmentation.
     member t.DefaultAugment = match t with Detection -> AugmentLevel.S4 | Segmentation -> AugmentLevel.S1
 
+    /// The record metric a cell of this task's tables reports, as Core names it ("AP", "mIoU").
+    member t.Metric =
+        match t with
+        | Detection -> Repro.Core.Experiments.DetectionExperiment.HeadlineMetric
+        | Segmentation -> Repro.Core.Experiments.SegmentationExperiment.HeadlineMetric
+
     static member Parse(s: string) =
         match s with
         | "detection" -> Detection

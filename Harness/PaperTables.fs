@@ -242,6 +242,11 @@ let loadTable (file: string) : PaperTable =
               DeltaProvenance = optStr file at c "deltaProvenance" |> Option.map (provenance file (field "deltaProvenance"))
               Schedule = schedule
               Note = optStr file at c "note" })
+    let task = parsed file "task" Task.Parse (str file "(top level)" root "task")
+    // The paper spells it "mIOU"; the table's cells compare with the records' metric of its task.
+    let metric = str file "(top level)" root "metric"
+    if not (String.Equals(metric, task.Metric, StringComparison.OrdinalIgnoreCase)) then
+        fail file "metric" (sprintf "'%s' is not what a %A table reports (%s)" metric task task.Metric)
     // A paper table is a full grid: every row × column once.
     for r in rows do
         for col in columns do
@@ -270,8 +275,8 @@ let loadTable (file: string) : PaperTable =
     { Id = str file "(top level)" root "id"
       File = file
       Title = str file "(top level)" root "title"
-      Metric = str file "(top level)" root "metric"
-      Task = parsed file "task" Task.Parse (str file "(top level)" root "task")
+      Metric = metric
+      Task = task
       Backbone = str file "(top level)" root "backbone"
       Fixed = (match root.TryGetProperty "fixed" with
                | true, f -> onlyKeys file "fixed" coordinateKeys f; coordinates file "fixed" f

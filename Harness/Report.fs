@@ -57,7 +57,7 @@ let students (store: RunStore.RunStore) (plan: RunKinds.PlannedRun list) =
     let requiredAs (role: RunKinds.Role) (hash: string) = byHash.TryFind hash |> Option.bind (fun r -> r.Required role)
     let cells = plan |> List.collect (fun r -> r.Cells) |> List.distinct |> List.filter (fun c -> c.SelfTraining)
     [ for cell in cells do
-        let metric = if cell.Task = Domain.Segmentation then "mIoU" else "AP"
+        let metric = cell.Task.Metric
         let runs = runnable |> List.filter (fun r -> r.Serves cell)
         if not runs.IsEmpty then
             let read hashes = hashes |> List.choose store.TryRead

@@ -14,8 +14,7 @@ open Repro.Harness.RunStore
 /// A record's name for a metric measured on the minival ("AP" → "minival_AP").
 let minivalMetric (metric: string) = "minival_" + metric
 
-/// The metric a cell's table shows.
-let private valMetricOf (cell: Cell) = if cell.Task = Segmentation then "mIoU" else "AP"
+let private valMetricOf (cell: Cell) = cell.Task.Metric
 
 /// What a rung of `cell` is judged by: its table's metric on the minival.
 let selectionMetricOf (cell: Cell) = minivalMetric (valMetricOf cell)

@@ -34,7 +34,7 @@ type TableResult =
     member t.Get(row: string, column: string) =
         t.Cells |> List.find (fun c -> c.Row = row && c.Column = column)
 
-let metricKeyOf (table: PaperTable) = if table.Task = Segmentation then "mIoU" else "AP"
+let metricKeyOf (table: PaperTable) = table.Task.Metric
 
 let private measure (metric: string) (records: RunRecord list) =
     let ok = records |> List.filter (fun r -> r.Status = Succeeded && r.Metrics.ContainsKey metric)

@@ -61,7 +61,10 @@ public static class DetectionExperiment
         return DetectionRunParts.EvaluateAndWrite(model, config, labelled, training, outputDirectory, ct);
     }
 
-    static readonly string[] StatNames = { "AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl" };
+    /// <summary>The metric a detection cell of the paper's tables reports: COCO AP (IoU .50:.95), in percent.</summary>
+    public const string HeadlineMetric = "AP";
+
+    static readonly string[] StatNames = { HeadlineMetric, "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl" };
 
     /// <summary>The summary's 12 numbers in percent; pycocotools' −1 ("no ground truth in this range") stays −1.</summary>
     public static IReadOnlyDictionary<string, double> MetricsOf(CocoEvalSummary s)

@@ -49,6 +49,9 @@ public static class SegmentationExperiment
     /// <summary>The trained model's weights in a run's output folder (what teachers hand on).</summary>
     public const string WeightsFile = "model.weights";
 
+    /// <summary>The metric a segmentation cell of the paper's tables reports: mean IoU over classes, in percent.</summary>
+    public const string HeadlineMetric = "mIoU";
+
     public static SegmentationExperimentResult Run(SegmentationExperimentConfig config, string outputDirectory,
                                                    IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
     {
@@ -157,7 +160,7 @@ public static class SegmentationExperiment
         {
             var scored = SegmentationEvaluation.Evaluate(model, minival, config.EvalBatchSize, ct);
             AtomicFile.WriteAllText(Path.Combine(outputDirectory, "eval_minival.json"), SegmentationEvaluation.ToJson(scored));
-            minivalMetrics["minival_mIoU"] = Percent(scored.Metrics.MeanIou);
+            minivalMetrics["minival_" + HeadlineMetric] = Percent(scored.Metrics.MeanIou);
             minivalMetrics["minival_images"] = minival.Count;
         }
 
@@ -166,7 +169,7 @@ public static class SegmentationExperiment
         {
             Metrics = new Dictionary<string, double>(minivalMetrics)
             {
-                ["mIoU"] = Percent(eval.Metrics.MeanIou),
+                [HeadlineMetric] = Percent(eval.Metrics.MeanIou),
                 ["pixel_acc"] = Percent(eval.Metrics.PixelAccuracy),
                 ["mIoU_constant"] = Percent(SegmentationMetrics.BestConstantMeanIou(eval.Confusion)),
                 ["train_images"] = trainImages,

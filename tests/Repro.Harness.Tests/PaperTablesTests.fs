@@ -179,6 +179,12 @@ let ``a malformed table fails at load naming the file and the cell`` () =
     failsWith file [ "fixed.fraction" ]
     File.WriteAllText(file, """{"id":"x","rows":[}""")
     failsWith file [ "bad.json: invalid JSON" ]
+    // The metric must be the one its task's records hold (the paper's "mIOU" spelling is accepted).
+    let good = writeTable """{"row":"r","column":"c","value":1.0,"provenance":"Table 2"}""" ""
+    File.WriteAllText(good, (File.ReadAllText good).Replace("\"metric\":\"AP\"", "\"metric\":\"mIOU\""))
+    failsWith good [ "metric"; "'mIOU' is not what a Detection table reports (AP)" ]
+    File.WriteAllText(good, (File.ReadAllText good).Replace("\"task\":\"detection\"", "\"task\":\"segmentation\""))
+    Assert.Equal(Segmentation, (loadTable good).Task)
 
 [<Fact>]
 let ``a grid cell two tables give different schedules is an error naming both`` () =
