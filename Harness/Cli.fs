@@ -4,6 +4,7 @@
 module Repro.Harness.Cli
 
 open Argu
+open Repro.Harness.Domain
 
 /// Where a sweep's runs execute.
 type SweepBackend =
@@ -78,7 +79,7 @@ type SweepArgs =
 /// One cell outside the paper's tables: any coordinates of the grid, under a profile's scale.
 type TrainArgs =
     | Task of Domain.Task
-    | Backbone of paper_backbone: string
+    | Backbone of PaperBackbone
     | Init of Domain.Init
     | Fraction of value: float
     | Augment of Domain.AugmentLevel
@@ -94,7 +95,7 @@ type TrainArgs =
         member a.Usage =
             match a with
             | Task _ -> "default: detection."
-            | Backbone _ -> "the paper's backbone the profile maps to its own: efficientnet-b7 | resnet-50 (default: efficientnet-b7)."
+            | Backbone _ -> "the paper's backbone the profile maps to its own (default: efficientnet-b7)."
             | Init _ -> "default: rand."
             | Fraction _ -> "labelled fraction of the detection train set, in (0, 1] (default: 1)."
             | Augment _ ->

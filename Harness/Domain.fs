@@ -81,12 +81,29 @@ type UnlabeledSource =
         | "pascal-aug" -> PascalAugImages
         | other -> raise (InvalidDataException(sprintf "unknown unlabeled source '%s' (imagenet | coco | pascal-aug)" other))
 
+/// The backbone a paper table reports (profiles map it to the model that actually trains: their stand-in).
+type PaperBackbone =
+    // Spelled in records and on the command line as paper-tables does.
+    | [<CustomCommandLine("efficientnet-b7"); System.Text.Json.Serialization.JsonPropertyName("efficientnet-b7")>] EfficientNetB7
+    | [<CustomCommandLine("resnet-50"); System.Text.Json.Serialization.JsonPropertyName("resnet-50")>] ResNet50
+
+    member b.Id =
+        match b with
+        | EfficientNetB7 -> "efficientnet-b7"
+        | ResNet50 -> "resnet-50"
+
+    static member Parse(s: string) =
+        match s.ToLowerInvariant() with
+        | "efficientnet-b7" -> EfficientNetB7
+        | "resnet-50" -> ResNet50
+        | other -> raise (InvalidDataException(sprintf "unknown paper backbone '%s' (efficientnet-b7 | resnet-50)" other))
+
 /// One point of the paper's grid, independent of scale: what the paper varies between two numbers it compares.
 /// The profile decides everything else (model size, data, schedule).
 type Cell =
     { Task: Task
-      /// The paper's backbone ("efficientnet-b7", "resnet-50"); profiles map it to their own scale.
-      Backbone: string
+      /// The paper's backbone; profiles map it to their own scale.
+      Backbone: PaperBackbone
       Init: Init
       Fraction: float
       Augment: AugmentLevel
@@ -102,7 +119,7 @@ type Cell =
       LabelledSet: string option }
 
     /// A short human name, e.g. "det efficientnet-b7 rand 100% S4 +ST".
-    member c.Name = c.NameOn c.Backbone
+    member c.Name = c.NameOn c.Backbone.Id
 
     /// The name with another backbone written in: the stand-in that actually trains, e.g.
     /// "det resnet-mini (for efficientnet-b7) rand 100% S4 +ST".

@@ -88,7 +88,7 @@ type PaperTable =
       Title: string
       Metric: string
       Task: Task
-      Backbone: string
+      Backbone: PaperBackbone
       Fixed: Coordinates
       Rows: Axis list
       Columns: Axis list
@@ -277,7 +277,7 @@ let loadTable (file: string) : PaperTable =
       Title = str file "(top level)" root "title"
       Metric = metric
       Task = task
-      Backbone = str file "(top level)" root "backbone"
+      Backbone = parsed file "backbone" PaperBackbone.Parse (str file "(top level)" root "backbone")
       Fixed = (match root.TryGetProperty "fixed" with
                | true, f -> onlyKeys file "fixed" coordinateKeys f; coordinates file "fixed" f
                | _ -> Coordinates.Empty)

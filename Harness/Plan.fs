@@ -148,8 +148,8 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedule: C
     // Labels name the backbone that trains beside the paper's it stands in for.
     let named (cell: Cell) =
         match profile.BackboneFor cell.Backbone with
-        | same when same = cell.Backbone -> cell.Name
-        | standIn -> cell.NameOn(sprintf "%s (for %s)" standIn cell.Backbone)
+        | same when same = cell.Backbone.Id -> cell.Name
+        | standIn -> cell.NameOn(sprintf "%s (for %s)" standIn cell.Backbone.Id)
     let label (cell: Cell) (seed: int) = sprintf "%s seed %d" (named cell) seed
     /// A cell's runs: one per rung of the profile's ladder over its schedule, each labelled with its
     /// steps where there are several (the minival picks among them when tables are made).
@@ -163,7 +163,7 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedule: C
 
     // ---- pre-training: one run per (method, backbone), seeded with the profile's first seed ----
     let pretrainSeed = List.head profile.Seeds
-    let pretrainConfig (method: PretrainingMethod) (backbone: string) (steps: int) (teacher: string option) =
+    let pretrainConfig (method: PretrainingMethod) (backbone: PaperBackbone) (steps: int) (teacher: string option) =
         let ps = profile.Pretraining
         PretrainingConfig(
             Method = (match PretrainingMethodConfig.Default method, teacher with
@@ -176,7 +176,7 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedule: C
             Trainer = optimization profile ps.Optimizer ps.LearningRate ps.WeightDecay steps,
             BatchSize = ps.BatchSize,
             Seed = int64 pretrainSeed)
-    let rec pretrained (init: Init) (backbone: string) : (string * string) option =
+    let rec pretrained (init: Init) (backbone: PaperBackbone) : (string * string) option =
         let ps = profile.Pretraining
         let add method steps teacher requires =
             let c = pretrainConfig method backbone steps teacher

@@ -104,7 +104,7 @@ type Profile =
       /// Detector input size (square, after augmentation's crop/pad).
       ImageSize: int
       /// The profile's stand-in for each paper backbone, as a Core detector preset name.
-      Backbones: Map<string, string>
+      Backbones: Map<PaperBackbone, string>
       BatchSize: int
       /// SGD (momentum 0.9, the paper's) or AdamW (the miniature's: stabler for small from-scratch models on a short schedule).
       Optimizer: Repro.Core.Training.OptimizerKind
@@ -162,10 +162,10 @@ type Profile =
             | Some s -> s
             | None -> invalidArg "cell" (sprintf "profile %s has no segmentation schedule for '%s'" p.Name labelled)
 
-    member p.BackboneFor(paperBackbone: string) =
+    member p.BackboneFor(paperBackbone: PaperBackbone) =
         match p.Backbones.TryFind paperBackbone with
         | Some b -> b
-        | None -> invalidArg "paperBackbone" (sprintf "profile %s has no stand-in for the paper's backbone %s" p.Name paperBackbone)
+        | None -> invalidArg "paperBackbone" (sprintf "profile %s has no stand-in for the paper's backbone %s" p.Name paperBackbone.Id)
 
 /// Every table and regime on tiny, easy data (solid shapes on clean backgrounds, see Core's MiniatureConfig.Smoke),
 /// one seed, a few cells per table: long enough per run that every cell carries signal (no AP of 0, students unlike
@@ -176,7 +176,7 @@ let smoke =
       Description = "every table and regime on tiny data, a few cells each, one seed; for tests, CI and golden checks (minutes)"
       Data = Miniature "smoke"
       ImageSize = 64
-      Backbones = Map [ "efficientnet-b7", "resnet-mini"; "resnet-50", "resnet-mini" ]
+      Backbones = Map [ EfficientNetB7, "resnet-mini"; ResNet50, "resnet-mini" ]
       BatchSize = 16
       Optimizer = Repro.Core.Training.OptimizerKind.AdamW
       Steps = Map [ AugmentLevel.S1, 100; AugmentLevel.S2, 100; AugmentLevel.S3, 120; AugmentLevel.S4, 120 ]
@@ -226,7 +226,7 @@ let full =
       Description = "every cell of every table on the miniature, 3 seeds, compute-matched teachers (hours)"
       Data = Miniature "default"
       ImageSize = 64
-      Backbones = Map [ "efficientnet-b7", "resnet-mini"; "resnet-50", "resnet-mini" ]
+      Backbones = Map [ EfficientNetB7, "resnet-mini"; ResNet50, "resnet-mini" ]
       BatchSize = 32
       Optimizer = Repro.Core.Training.OptimizerKind.AdamW
       // Calibrated on Rand Init at S1 only (AdamW 3e-3, seed 1): 600 steps gave val AP 2.8, 2000 steps 12.0.
@@ -288,7 +288,7 @@ let paper (cocoRoot: string) (vocRoot: string option) (imagenetRoot: string opti
       Description = "paper-scale RetinaNet on real COCO/VOC, GPU"
       Data = RealData(cocoRoot, vocRoot, imagenetRoot)
       ImageSize = 640
-      Backbones = Map [ "efficientnet-b7", "efficientnet-b7"; "resnet-50", "resnet-50" ]
+      Backbones = Map [ EfficientNetB7, "efficientnet-b7"; ResNet50, "resnet-50" ]
       // The paper's optimization (§3, Appendix H): batch 256, SGD with momentum (the optimizer is not named),
       // learning rate 0.32 with cosine decay, 1,000 warm-up steps from 0.0032, weight decay 1e-4.
       BatchSize = 256

@@ -373,7 +373,7 @@ let private train (top: ParseResults<ReproArgs>) (a: ParseResults<TrainArgs>) =
         | Domain.Detection, None -> None
     let cell: Domain.Cell =
         { Task = task
-          Backbone = a.GetResult(TrainArgs.Backbone, defaultValue = "efficientnet-b7")
+          Backbone = a.GetResult(TrainArgs.Backbone, defaultValue = Domain.PaperBackbone.EfficientNetB7)
           Init = a.GetResult(TrainArgs.Init, defaultValue = Domain.Rand)
           Fraction = (if task = Domain.Segmentation then 1.0 else fraction)
           Augment = a.GetResult(TrainArgs.Augment, defaultValue = task.DefaultAugment)

@@ -86,7 +86,7 @@ let ``train rejects bad coordinates with exit 2 naming the flag, and a cell the 
                         [ "--augment"; "S9" ], "'--augment' must be followed by <s1|s2|s3|s4>, but was 'S9'"
                         [ "--no-loss-norm" ], "--no-loss-norm only applies with --self-training"
                         [ "--steps"; "0" ], "--steps must be >= 1, got 0"
-                        [ "--backbone"; "vgg" ], "no stand-in for the paper's backbone vgg"
+                        [ "--backbone"; "vgg" ], "'--backbone' must be followed by <efficientnet-b7|resnet-50>, but was 'vgg'"
                         [ "--imagenet-root"; "/x" ], "--imagenet-root only applies to --profile paper" ] do
         let code, _, err = runRepro (common @ args)
         Assert.True((code = 2), sprintf "%A: exit %d, %s" args code err)

@@ -143,7 +143,7 @@ let ``published values keep their numbers and a cell's coordinates are typed`` (
 
 let private writeTable (cells: string) (extraRow: string) =
     let file = Path.Combine(TestPaths.tempDir (), "bad.json")
-    File.WriteAllText(file, sprintf """{"id":"x","title":"t","metric":"AP","task":"detection","backbone":"b",
+    File.WriteAllText(file, sprintf """{"id":"x","title":"t","metric":"AP","task":"detection","backbone":"resnet-50",
         "rows":[{"id":"r","label":"R"}%s],"columns":[{"id":"c","label":"C","augment":"S1"}],
         "cells":[%s]}""" extraRow cells)
     file
@@ -166,7 +166,7 @@ let ``a malformed table fails at load naming the file and the cell`` () =
                           """,{"id":"s","label":"S","deltaFrom":"r"}""") [ "cells[s, c].delta"; "+1.5 is not 41.0 − 40.0" ]
     // A vocabulary value outside the paper's: augmentation S5, a fraction above 1.
     let file = Path.Combine(TestPaths.tempDir (), "bad.json")
-    File.WriteAllText(file, """{"id":"x","title":"t","metric":"AP","task":"detection","backbone":"b",
+    File.WriteAllText(file, """{"id":"x","title":"t","metric":"AP","task":"detection","backbone":"resnet-50",
         "rows":[{"id":"r","label":"R","augment":"S5"}],"columns":[{"id":"c","label":"C"}],"cells":[{"row":"r","column":"c","value":1.0,"provenance":"Table 2"}]}""")
     failsWith file [ "rows[0].augment"; "S5" ]
     // Core's grammar for a level: its name in any case, never the enum's number.
@@ -174,7 +174,7 @@ let ``a malformed table fails at load naming the file and the cell`` () =
     failsWith file [ "rows[0].augment"; "unknown augmentation level '1'" ]
     File.WriteAllText(file, (File.ReadAllText file).Replace("\"1\"", "\"s3\""))
     Assert.Equal(Some AugmentLevel.S3, (loadTable file).Rows.Head.Coordinates.Augment)
-    File.WriteAllText(file, """{"id":"x","title":"t","metric":"AP","task":"detection","backbone":"b","fixed":{"fraction":1.5},
+    File.WriteAllText(file, """{"id":"x","title":"t","metric":"AP","task":"detection","backbone":"resnet-50","fixed":{"fraction":1.5},
         "rows":[{"id":"r","label":"R"}],"columns":[{"id":"c","label":"C"}],"cells":[{"row":"r","column":"c","value":1.0,"provenance":"Table 2"}]}""")
     failsWith file [ "fixed.fraction" ]
     File.WriteAllText(file, """{"id":"x","rows":[}""")
@@ -185,12 +185,14 @@ let ``a malformed table fails at load naming the file and the cell`` () =
     failsWith good [ "metric"; "'mIOU' is not what a Detection table reports (AP)" ]
     File.WriteAllText(good, (File.ReadAllText good).Replace("\"task\":\"detection\"", "\"task\":\"segmentation\""))
     Assert.Equal(Segmentation, (loadTable good).Task)
+    File.WriteAllText(good, (File.ReadAllText good).Replace("\"resnet-50\"", "\"vgg-16\""))
+    failsWith good [ "backbone"; "unknown paper backbone 'vgg-16'" ]
 
 [<Fact>]
 let ``a grid cell two tables give different schedules is an error naming both`` () =
     let dir = TestPaths.tempDir ()
     let table (id: string) (steps: int) =
-        File.WriteAllText(Path.Combine(dir, id + ".json"), sprintf """{"id":"%s","title":"t","metric":"AP","task":"detection","backbone":"b",
+        File.WriteAllText(Path.Combine(dir, id + ".json"), sprintf """{"id":"%s","title":"t","metric":"AP","task":"detection","backbone":"resnet-50",
             "rows":[{"id":"r","label":"R","init":"rand"}],"columns":[{"id":"c","label":"C","augment":"S4"}],
             "cells":[{"row":"r","column":"c","value":1.0,"provenance":"Table 2","steps":%d,"scheduleProvenance":"Appendix H"}]}""" id steps)
     table "one" 1000
@@ -205,7 +207,7 @@ let ``a grid cell two tables give different schedules is an error naming both`` 
 let ``the committed tables agree on every shared cell's schedule`` () =
     let s = Grid.schedules (tables ())
     // Table 2's Rand S4 and Table 3's Rand 100% are one grid cell at 120k steps.
-    let randS4 = s |> Map.toList |> List.filter (fun (c, _) -> c.Init = Rand && c.Augment = AugmentLevel.S4 && c.Fraction = 1.0 && not c.SelfTraining && c.Backbone = "efficientnet-b7")
+    let randS4 = s |> Map.toList |> List.filter (fun (c, _) -> c.Init = Rand && c.Augment = AugmentLevel.S4 && c.Fraction = 1.0 && not c.SelfTraining && c.Backbone = EfficientNetB7)
     Assert.Equal<int list>([ 120000 ], randS4 |> List.map (fun (_, x) -> x.Steps))
 
 [<Fact>]
