@@ -122,7 +122,7 @@ let pretraining (store: RunStore.RunStore) (plan: RunKinds.PlannedRun list) =
             let metric k = rec'.Metrics.TryFind k
             yield
                 { Label = r.Label; Top1 = metric "top1"; Probe = metric "linear_probe_top1"
-                  RandomProbe = metric "random_linear_probe_top1"; WallSeconds = rec'.WallSeconds }
+                  RandomProbe = metric Repro.Core.Experiments.PretrainingExperiment.RandomProbeMetric; WallSeconds = rec'.WallSeconds }
         | _ -> () ]
 
 let pretrainingToMarkdown (rows: PretrainingSummary list) =

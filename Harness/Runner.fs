@@ -78,28 +78,14 @@ let private runKind (kind: RunKind) (dir: string) (progress: IProgress<TrainingP
     | JointStudentRun config -> SelfTrainingExperiment.Run(config, dir, progress, ct) |> detectionOutcome dir
     | PretrainingRun config ->
         let r = PretrainingExperiment.Run(config, dir, progress, ct)
-        // The same probe on an untrained backbone of the same seed: the baseline every pre-training is read against.
-        let random = PretrainingExperiment.LinearProbeOfRandomBackbone(config, dir, ct)
-        let metrics =
-            mapOf r.Metrics
-            |> Map.add "random_linear_probe_top1" random.["linear_probe_top1"]
+        let metrics = mapOf r.Metrics
         let artifacts =
             [ "backbone_weights", rel dir r.BackboneWeightsPath
               if not (isNull r.ClassifierWeightsPath) then "classifier_weights", rel dir r.ClassifierWeightsPath ]
         metrics, Map artifacts
     | PseudoLabelRun(config, hidden) ->
-        let r = PseudoLabeling.Run(config, dir, ct)
-        let s = r.Statistics
-        let quality =
-            match hidden with
-            | Some gt when File.Exists gt ->
-                // Precision and recall at IoU 0.5 against the withheld true boxes of the whole pool.
-                let q = Repro.Core.Regimes.SelfTraining.PseudoLabelQuality.Measure(r.AnnotationsPath, gt)
-                [ "precision", q.Precision * 100.0; "recall", q.Recall * 100.0; "ap50_vs_hidden", q.AP50 * 100.0 ]
-            | _ -> []
-        Map([ "images", float s.Images; "boxes", float s.Boxes; "boxes_per_image", s.BoxesPerImage
-              "images_with_boxes", float s.ImagesWithBoxes; "mean_score_kept", s.MeanScoreKept ] @ quality),
-        Map [ "pseudo_labels", rel dir r.AnnotationsPath ]
+        let r = PseudoLabeling.Run(config, dir, ct, hidden |> Option.filter File.Exists |> Option.toObj)
+        mapOf r.Metrics, Map [ "pseudo_labels", rel dir r.AnnotationsPath ]
     | SegmentationRun config ->
         let r = SegmentationExperiment.Run(config, dir, progress, ct)
         mapOf r.Metrics |> Map.add "train_images" (float r.TrainImages) |> Map.add "train_seconds" r.Training.Elapsed.TotalSeconds,

@@ -16,7 +16,8 @@ public sealed record PretrainingResult
     public required string BackboneWeightsPath { get; init; }
     /// <summary>Full <see cref="ImageClassifier"/> weights (Supervised, Noisy Student's final student); null for SimCLR.</summary>
     public string? ClassifierWeightsPath { get; init; }
-    /// <summary>Rates in percent: top1 (classifier on val; absent for SimCLR), linear_probe_top1, …; counts; seconds.</summary>
+    /// <summary>Rates in percent: top1 (classifier on val; absent for SimCLR), linear_probe_top1, the untrained
+    /// backbone's <see cref="PretrainingExperiment.RandomProbeMetric"/>, …; counts; seconds.</summary>
     public required IReadOnlyDictionary<string, double> Metrics { get; init; }
     /// <summary>The last training phase (Noisy Student: the last round's student).</summary>
     public required TrainingResult Training { get; init; }
@@ -26,13 +27,14 @@ public sealed record PretrainingResult
 
 /// <summary>
 /// Pre-training of the detector's backbone (the grid's ImageNet / ImageNet++ / SimCLR Init rows) on the
-/// classification pool. Every method ends with the same linear probe of its frozen backbone, and writes the backbone
+/// classification pool. Every method ends with the same linear probe of its frozen backbone (and of an untrained one,
+/// the baseline), and writes the backbone
 /// artifact detection runs load. Resumable: each training phase checkpoints in its own sub-folder, so re-running with the
 /// same config and output folder continues where a killed run stopped.
 /// </summary>
 /// <remarks>
 /// Output folder: <c>backbone.weights</c>, <c>classifier.weights</c> (Supervised, Noisy Student), <c>pretraining.json</c>
-/// (method, metrics, artifact paths, config), <c>pseudo_labels.json</c> (Noisy Student: per-round summaries), and the
+/// (method, metrics, artifact paths, config), <c>linear_probe_random.json</c>, <c>pseudo_labels.json</c> (Noisy Student: per-round summaries), and the
 /// phases' trainer folders: <c>classifier/</c> (Supervised), <c>teacher/</c> and <c>round-N/student/</c> (Noisy Student),
 /// <c>simclr/</c> (SimCLR).
 /// </remarks>
@@ -43,6 +45,8 @@ public static class PretrainingExperiment
     public const string ResultFile = "pretraining.json";
     public const string PseudoLabelFile = "pseudo_labels.json";
     public const string RandomProbeFile = "linear_probe_random.json";
+    /// <summary>The metric holding the linear-probe top-1 of an untrained backbone (<see cref="LinearProbeOfRandomBackbone"/>).</summary>
+    public const string RandomProbeMetric = "random_linear_probe_top1";
 
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
@@ -119,6 +123,9 @@ public static class PretrainingExperiment
             var probe = LinearProbe.OfBackbone(trainedBackbone, data, config.ImageSize, config.Probe, device, ct);
             foreach (var (k, v) in probe.ToMetrics()) metrics[k] = v;
         }
+
+        // The same probe on an untrained backbone of the same seed: the baseline every pre-training is read against.
+        metrics[RandomProbeMetric] = LinearProbeOfRandomBackbone(config, outputDirectory, ct)["linear_probe_top1"];
 
         if (pseudoSummaries.Count > 0) NoisyStudent.WriteSummaries(Path.Combine(outputDirectory, PseudoLabelFile), pseudoSummaries);
         var record = new

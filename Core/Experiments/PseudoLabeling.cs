@@ -25,6 +25,29 @@ public sealed record PseudoLabelResult
     public required string ConfigHash { get; init; }
     /// <summary>False when an earlier pass with the same config hash was found and reused.</summary>
     public required bool Computed { get; init; }
+    /// <summary>The pseudo boxes against the pool's true boxes, where those were given; null otherwise.</summary>
+    public PseudoLabelQuality? Quality { get; init; }
+
+    /// <summary>What the pass measured: counts, boxes per image, the mean kept score and, with
+    /// <see cref="Quality"/>, precision, recall and AP50 (IoU 0.5) against the true boxes, in percent.</summary>
+    public IReadOnlyDictionary<string, double> Metrics
+    {
+        get
+        {
+            var m = new Dictionary<string, double>
+            {
+                ["images"] = Statistics.Images, ["boxes"] = Statistics.Boxes, ["boxes_per_image"] = Statistics.BoxesPerImage,
+                ["images_with_boxes"] = Statistics.ImagesWithBoxes, ["mean_score_kept"] = Statistics.MeanScoreKept,
+            };
+            if (Quality is { } q)
+            {
+                m["precision"] = q.Precision * 100;
+                m["recall"] = q.Recall * 100;
+                m["ap50_vs_hidden"] = q.AP50 * 100;
+            }
+            return m;
+        }
+    }
 }
 
 /// <summary>
@@ -48,7 +71,10 @@ public static class PseudoLabeling
 
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
-    public static PseudoLabelResult Run(PseudoLabelConfig config, string outputDirectory, CancellationToken ct = default)
+    /// <param name="trueBoxes">The pool's true boxes as COCO annotations, where they are known (the miniature
+    /// withholds them): the result then says how good the pseudo boxes are. Labelling never reads them, so they are
+    /// not part of the config.</param>
+    public static PseudoLabelResult Run(PseudoLabelConfig config, string outputDirectory, CancellationToken ct = default, string? trueBoxes = null)
     {
         TorchNativeLoader.EnsureLoaded();
         ArgumentNullException.ThrowIfNull(config);
@@ -61,11 +87,12 @@ public static class PseudoLabeling
         var folder = new UnlabeledImageFolder(config.UnlabeledImages);
         var relative = folder.RelativePaths;
         var hash = ConfigHash(config, relative);
+        PseudoLabelQuality? QualityOf() => trueBoxes is null ? null : PseudoLabelQuality.Measure(annotationsPath, trueBoxes);
         if (TryReuse(annotationsPath, statsPath, hash) is { } done)
             return new PseudoLabelResult
             {
                 AnnotationsPath = annotationsPath, ImagesRoot = folder.Root, Statistics = done, StatisticsPath = statsPath,
-                ConfigHash = hash, Computed = false,
+                ConfigHash = hash, Computed = false, Quality = QualityOf(),
             };
 
         var categoriesSource = CocoReader.Read(config.CategoriesFrom, options: new CocoReadOptions { RequireAnnotations = false });
@@ -111,7 +138,7 @@ public static class PseudoLabeling
         return new PseudoLabelResult
         {
             AnnotationsPath = annotationsPath, ImagesRoot = folder.Root, Statistics = stats, StatisticsPath = statsPath,
-            ConfigHash = hash, Computed = true,
+            ConfigHash = hash, Computed = true, Quality = QualityOf(),
         };
     }
 

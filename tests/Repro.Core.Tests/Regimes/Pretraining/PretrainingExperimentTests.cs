@@ -59,6 +59,9 @@ public class PretrainingExperimentTests : TorchTestBase
             Assert.True(result.Metrics.ContainsKey(key), key);
         Assert.Equal(24, result.Metrics["train_images"]);
         Assert.InRange(result.Metrics["top1"], 0, 100);
+        // The run measures its baseline too: the probe of an untrained backbone of the same seed.
+        Assert.Equal(PretrainingExperiment.LinearProbeOfRandomBackbone(config, data.Out("random"))["linear_probe_top1"],
+                     result.Metrics[PretrainingExperiment.RandomProbeMetric]);
 
         // The classifier file holds the classifier whose top-1 was reported.
         Seeding.SeedTorch(0);

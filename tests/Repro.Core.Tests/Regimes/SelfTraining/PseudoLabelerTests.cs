@@ -123,5 +123,16 @@ public class PseudoLabelerTests
         var first = PseudoLabelQuality.Measure(pseudoPath, gt, firstImages: 1);
         Assert.Equal((1, 3, 2, 2), (first.Images, first.PseudoBoxes, first.GroundTruthBoxes, first.TruePositives));
         Assert.Equal(1.0, first.Recall, 12);
+
+        // A pass's metrics carry the quality, in percent, only where true boxes were given.
+        var stats = new PseudoLabelStatistics { Images = 2, Boxes = 4, ImagesWithBoxes = 2, BoxesPerImage = 2, MeanScoreKept = 0.75 };
+        var measured = new Repro.Core.Experiments.PseudoLabelResult
+        {
+            AnnotationsPath = pseudoPath, ImagesRoot = dir.Root, Statistics = stats, StatisticsPath = "s", ConfigHash = "h", Computed = true, Quality = q,
+        };
+        Assert.Equal(50.0, measured.Metrics["precision"], 9);
+        Assert.Equal(200.0 / 3, measured.Metrics["recall"], 9);
+        Assert.Equal(2.0, measured.Metrics["boxes_per_image"]);
+        Assert.False((measured with { Quality = null }).Metrics.ContainsKey("precision"));
     }
 }
