@@ -90,12 +90,15 @@ internal static class DetectionRunParts
         return model;
     }
 
-    /// <summary>The run's trainer, writing under <c>train/</c>; its seed is the run seed.</summary>
-    public static Trainer CreateTrainer(DetectionExperimentConfig config, string outputDirectory, IProgress<TrainingProgress>? progress, int imagesPerStep) =>
+    /// <summary>The run's trainer, writing under <c>train/</c>; its seed is the run seed; <paramref name="lossState"/>
+    /// is its <see cref="Trainer.LossState"/>.</summary>
+    public static Trainer CreateTrainer(DetectionExperimentConfig config, string outputDirectory, IProgress<TrainingProgress>? progress, int imagesPerStep,
+                                        TorchSharp.torch.nn.Module? lossState = null) =>
         new(config.Trainer with { Seed = config.Seed }, Path.Combine(outputDirectory, DetectionExperiment.TrainFolder))
         {
             Progress = progress,
             ImagesPerStep = _ => imagesPerStep,
+            LossState = lossState,
         };
 
     /// <summary>The batch's boxes and labels as detector targets.</summary>

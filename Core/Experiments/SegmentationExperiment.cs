@@ -8,6 +8,7 @@ using Repro.Core.Evaluation.Segmentation;
 using Repro.Core.Models.Segmentation;
 using Repro.Core.Native;
 using Repro.Core.Regimes.Segmentation;
+using Repro.Core.Regimes.SelfTraining;
 using Repro.Core.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -26,8 +27,7 @@ public sealed record SegmentationExperimentResult
     public required string PredictionsSummaryPath { get; init; }
     /// <summary>eval.json: mIoU, pixel accuracy, per-class IoU, confusion matrix.</summary>
     public required string EvalPath { get; init; }
-    /// <summary>model.weights: the trained model's state dict alone (loads strictly into a <see cref="SegmentationModel"/>;
-    /// a student's train/final.weights also holds the loss mix's running means under loss_mix.*).</summary>
+    /// <summary>model.weights: the trained model's state dict (loads strictly into a <see cref="SegmentationModel"/>).</summary>
     public required string ModelWeightsPath { get; init; }
     public required int TrainImages { get; init; }
     public required int HumanImages { get; init; }
@@ -112,14 +112,13 @@ public static class SegmentationExperiment
         if (config.BackboneWeights != null && !InjectedRegression.Is(InjectedRegression.PretrainedNotLoaded))
             StateDictIO.LoadPartial(model, config.BackboneWeights, "backbone.", "backbone.");
         if (config.InitialWeights != null) StateDictIO.Load(model, config.InitialWeights);
-        // Not disposed separately: the student shares the model's modules, which the model's disposal frees.
-        var mix = joint ? new SegmentationLossMix(config.Alpha, config.LossNormalization, config.LossNormalizationTimeConstant) : null;
-        var student = mix != null ? new SegmentationStudent(model, mix) : null;
+        using var mix = joint ? new NormalizedLossMix(config.LossNormalizationTimeConstant, config.Alpha, config.LossNormalization) : null;
 
         var trainer = new Trainer(config.Trainer with { Seed = config.Seed }, Path.Combine(outputDirectory, "train"))
         {
             Progress = progress,
             ImagesPerStep = _ => batchSize + pseudoBatch,
+            LossState = mix,
         };
         var humanStream = new StepStream<DetectionBatch>(step => humanLoader.Stream(step, config.Trainer.TotalSteps));
         var pseudoStream = pseudoLoader != null ? new StepStream<DetectionBatch>(step => pseudoLoader.Stream(step, config.Trainer.TotalSteps)) : null;
@@ -135,11 +134,19 @@ public static class SegmentationExperiment
             long n = hb.BatchSize;
             var lh = PixelCrossEntropy.Mean(logits.narrow(0, 0, n), hb.Masks!);
             var lp = PixelCrossEntropy.Mean(logits.narrow(0, n, pb.BatchSize), pb.Masks!);
-            return mix!.Combine(lh, lp);
+            var (loss, weights) = mix!.Combine(lh, lp);
+            return new Dictionary<string, Tensor>
+            {
+                ["loss"] = loss,
+                ["human"] = lh.detach(),
+                ["pseudo"] = lp.detach(),
+                ["human_weight"] = tensor(weights.Human),
+                ["pseudo_weight"] = tensor(weights.Pseudo),
+            };
         }
 
         TrainingResult training;
-        try { training = trainer.Train(student != null ? student : model, Loss, ct); }
+        try { training = trainer.Train(model, Loss, ct); }
         finally
         {
             humanStream.Dispose();

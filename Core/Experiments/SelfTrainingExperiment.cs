@@ -16,12 +16,12 @@ namespace Repro.Core.Experiments;
 /// Each step: the human batch (the same batches a supervised run with this seed sees) and a pseudo batch (its own
 /// derived seed) go through the student in ONE forward pass (so BatchNorm statistics cover both halves); the human
 /// and pseudo losses are each normalised by their own positive-anchor count (<see cref="Models.Detection.RetinaNet.GroupLosses"/>)
-/// and combined by <see cref="LossNormalizer"/>. Pseudo images are treated exactly as labelled images whose boxes are
+/// and combined by <see cref="NormalizedLossMix"/>. Pseudo images are treated exactly as labelled images whose boxes are
 /// the pseudo boxes: anything the teacher missed is background (the hard-label recipe); images without pseudo boxes
 /// are all-background examples unless <see cref="SelfTrainingConfig.SkipEmptyPseudoImages"/>.
 /// Logged loss parts (metrics.jsonl): loss, loss_human, loss_pseudo, human_weight and pseudo_weight (the factors on L_h, L_p),
-/// loss_human_mean / loss_pseudo_mean (the normalizer's running means — the trainer's checkpoints carry them, which is
-/// how a resumed run restores the normalizer exactly), cls/box/num_pos per half (…_human, …_pseudo).
+/// loss_human_mean / loss_pseudo_mean (the normalizer's running means, which the trainer checkpoints as its loss
+/// state), cls/box/num_pos per half (…_human, …_pseudo).
 /// Output folder: as <see cref="DetectionExperiment"/> (fraction.json, train/, detections_val.json, eval.json) plus
 /// pseudo_data.json (the pseudo images and boxes used).
 /// </remarks>
@@ -88,25 +88,17 @@ public static class SelfTrainingExperiment
         using var jointModel = side is null ? null : new JointDetectionClassifier(model, side.Pool.Classes.Count);
         using var classificationBatches = side is null ? null
             : new StepStream<ClassificationBatch>(step => side.Stream.Stream(step, student.Trainer.TotalSteps));
-        var trainer = DetectionRunParts.CreateTrainer(student, outputDirectory, progress, labelled.BatchSize + pseudoBatch + (side?.BatchSize ?? 0));
+        using var mix = new NormalizedLossMix(config.NormalizerTimeConstant, config.Alpha, config.LossNormalization);
+        var trainer = DetectionRunParts.CreateTrainer(student, outputDirectory, progress, labelled.BatchSize + pseudoBatch + (side?.BatchSize ?? 0), mix);
 
-        var normalizer = new LossNormalizer(config.NormalizerTimeConstant, config.Alpha, config.LossNormalization);
-        long nextStep = -1;
         using var batches = new StepStream<MixedBatch>(step => mixed.Stream(step, student.Trainer.TotalSteps));
         Dictionary<string, Tensor> Loss(long step)
         {
-            if (step != nextStep) normalizer.Restore(NormalizerStateAt(trainer.CheckpointDirectory, step));
             using var batch = batches.At(step);
             var groups = model.GroupLosses(batch.Images(), batch.Targets(), batch.GroupSizes);
             var (h, p) = (groups[0], groups[1]);
-            double lh = h["loss"].item<float>(), lp = p["loss"].item<float>();
-            // A non-finite loss is the trainer's to report (TrainingDivergedException naming the part).
-            if (!double.IsFinite(lh) || !double.IsFinite(lp))
-                return new Dictionary<string, Tensor> { ["loss"] = h["loss"] + p["loss"], ["loss_human"] = h["loss"].detach(), ["loss_pseudo"] = p["loss"].detach() };
-            var weights = normalizer.Update(lh, lp);
-            var state = normalizer.Current!;
-            nextStep = step + 1;
-            var loss = h["loss"] * weights.Human + p["loss"] * weights.Pseudo;
+            var (loss, weights) = mix.Combine(h["loss"], p["loss"]);
+            var means = mix.Means;
             var extra = new Dictionary<string, Tensor>();
             if (jointModel is not null)
             {
@@ -123,8 +115,8 @@ public static class SelfTrainingExperiment
                 ["loss_pseudo"] = p["loss"].detach(),
                 ["human_weight"] = tensor(weights.Human),
                 ["pseudo_weight"] = tensor(weights.Pseudo),
-                [MeanHumanKey] = tensor(state.MeanHuman),
-                [MeanPseudoKey] = tensor(state.MeanPseudo),
+                ["loss_human_mean"] = tensor(means.MeanHuman),
+                ["loss_pseudo_mean"] = tensor(means.MeanPseudo),
                 ["cls_human"] = h["cls"].detach(),
                 ["box_human"] = h["box"].detach(),
                 ["num_pos_human"] = h["num_pos"],
@@ -144,27 +136,9 @@ public static class SelfTrainingExperiment
         return DetectionRunParts.EvaluateAndWrite(model, student, labelled, training, outputDirectory, ct);
     }
 
-    /// <summary>Loss-part names under which the normalizer's running means are logged (and checkpointed).</summary>
-    public const string MeanHumanKey = "loss_human_mean", MeanPseudoKey = "loss_pseudo_mean";
-
     /// <summary>The seed of the pseudo stream (batch order and augmentation), derived from the run seed so it differs
     /// from the human stream's.</summary>
     public static long PseudoStreamSeed(long seed) => (long)Seeding.Derive(seed, "self-training pseudo stream");
-
-    /// <summary>
-    /// The normalizer state before <paramref name="step"/>: none at step 0; otherwise the running means logged with
-    /// the last completed step, read from the checkpoint the trainer resumed from (its header keeps that step's losses).
-    /// </summary>
-    static LossNormalizer.State? NormalizerStateAt(string checkpointDirectory, long step)
-    {
-        if (step == 0) return null;
-        var path = TrainingCheckpoint.List(checkpointDirectory).Where(c => c.Step == step).Select(c => c.Path).FirstOrDefault()
-                   ?? throw new InvalidOperationException($"self-training resumed at step {step} but {checkpointDirectory} has no checkpoint of that step to restore the loss normalizer from");
-        var losses = TrainingCheckpoint.ReadHeader(path).Losses;
-        if (!losses.TryGetValue(MeanHumanKey, out var mh) || !losses.TryGetValue(MeanPseudoKey, out var mp))
-            throw new InvalidDataException($"{path}: checkpoint lacks the loss normalizer's running means ({MeanHumanKey}, {MeanPseudoKey}); was it written by a self-training run?");
-        return new LossNormalizer.State(mh, mp);
-    }
 
     static void CheckSameCategories(IReadOnlyList<CocoCategory> human, string humanSource, IReadOnlyList<CocoCategory> pseudo, string pseudoSource)
     {

@@ -11,12 +11,12 @@ namespace Repro.Core.Training;
 /// <see cref="LearningRateSchedule"/>. It logs metrics (JSON lines, TensorBoard), reports progress, checkpoints every
 /// <see cref="TrainerOptions.CheckpointInterval"/> steps, at the end and on cancellation, and resumes from the latest
 /// checkpoint in its output folder. On CPU an interrupted-and-resumed run ends with bitwise the same weights as an
-/// uninterrupted one, provided the loss callback is a pure function of the step (fetch the batch by step number and
-/// draw .NET randomness from <see cref="Seeding.CreateRandom"/> with the step as index).
+/// uninterrupted one, provided the loss callback is a pure function of the step and of <see cref="LossState"/> (fetch
+/// the batch by step number and draw .NET randomness from <see cref="Seeding.CreateRandom"/> with the step as index).
 /// </summary>
 /// <remarks>
 /// Output folder layout: <c>metrics.jsonl</c>, <c>checkpoints/step-NNNNNNNNN.ckpt</c>, <c>final.weights</c>
-/// (state dict), <c>tensorboard/events.out.tfevents.*</c>.
+/// (the model's state dict), <c>tensorboard/events.out.tfevents.*</c>.
 /// Weight initialisation is the caller's: seed with <see cref="Seeding.SeedTorch"/> before building the model.
 /// Do not call <see cref="Train"/> inside a dispose scope (optimizer state must outlive the steps).
 /// </remarks>
@@ -42,6 +42,13 @@ public sealed class Trainer
 
     /// <summary>Images (samples) in the batch of a step, for the images/s metric; null = throughput not reported.</summary>
     public Func<long, int>? ImagesPerStep { get; init; }
+
+    /// <summary>
+    /// State the loss callback carries from step to step (e.g. running means of loss terms), as a module of buffers: it
+    /// moves to <see cref="Device"/> with the model, is checkpointed beside it and restored on resume, so the callback
+    /// stays a pure function of the step; it is not part of the final weights. Null = none.
+    /// </summary>
+    public nn.Module? LossState { get; init; }
 
     /// <summary>The metrics JSONL file.</summary>
     public string MetricsPath => Path.Combine(OutputDirectory, "metrics.jsonl");
@@ -80,12 +87,15 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(loss);
+        if (LossState?.parameters().Any() == true)
+            throw new ArgumentException("the loss state must hold buffers only: the optimizer would not train its parameters", nameof(LossState));
         var o = Options;
         var clock = Stopwatch.StartNew();
         if (o.Threads > 0) torch.set_num_threads(o.Threads);
         Directory.CreateDirectory(OutputDirectory);
 
         model.to(Device);
+        LossState?.to(Device);
         model.train();
         var groups = ParameterGroups.Split(model, o.NoWeightDecayOnNormAndBias);
         var parameters = groups.All.ToArray();
@@ -99,7 +109,7 @@ public sealed class Trainer
         var latest = TrainingCheckpoint.FindLatest(CheckpointDirectory);
         if (latest is not null)
         {
-            var header = TrainingCheckpoint.Restore(latest, fingerprint, model, optimizer);
+            var header = TrainingCheckpoint.Restore(latest, fingerprint, model, optimizer, LossState);
             start = header.Step;
             resumedFrom = start;
             lastLosses = header.Losses;
@@ -173,7 +183,7 @@ public sealed class Trainer
     string SaveCheckpoint(long completed, IReadOnlyDictionary<string, double> losses, nn.Module model, OptimizerHelper optimizer, string fingerprint)
     {
         var path = Path.Combine(CheckpointDirectory, TrainingCheckpoint.FileName(completed));
-        TrainingCheckpoint.Save(path, new TrainingCheckpoint.Header(completed, fingerprint, losses), model, optimizer);
+        TrainingCheckpoint.Save(path, new TrainingCheckpoint.Header(completed, fingerprint, losses), model, optimizer, LossState);
         TrainingCheckpoint.Prune(CheckpointDirectory, Options.KeepCheckpoints);
         return path;
     }

@@ -8,8 +8,9 @@ namespace Repro.Core.Training;
 
 /// <summary>
 /// A resumable snapshot of a training run in one file: completed step count, the options fingerprint, the last
-/// losses, the model state dict, the optimizer state (momentum buffers / Adam moments and step counts) and torch's
-/// CPU RNG state. Files are <c>step-NNNNNNNNN.ckpt</c> in a checkpoint folder and are written atomically.
+/// losses, the model state dict (with the loss callback's state under <see cref="LossStatePrefix"/>, when the run has
+/// one), the optimizer state (momentum buffers / Adam moments and step counts) and torch's CPU RNG state. Files are
+/// <c>step-NNNNNNNNN.ckpt</c> in a checkpoint folder and are written atomically.
 /// </summary>
 public static class TrainingCheckpoint
 {
@@ -17,6 +18,9 @@ public static class TrainingCheckpoint
     const int Version = 1;
     const string Prefix = "step-";
     const string Extension = ".ckpt";
+
+    /// <summary>The prefix of the loss state's entries (<see cref="Trainer.LossState"/>) in a checkpoint's state dict.</summary>
+    public const string LossStatePrefix = "loss_state.";
 
     /// <summary>Metadata stored at the head of a checkpoint.</summary>
     /// <param name="Step">Completed steps.</param>
@@ -50,8 +54,9 @@ public static class TrainingCheckpoint
     /// </summary>
     public static string Fingerprint(TrainerOptions options) => RunIdentity.TextOf(options);
 
-    /// <summary>Writes a checkpoint to <paramref name="path"/> atomically.</summary>
-    public static void Save(string path, Header header, nn.Module model, OptimizerHelper optimizer)
+    /// <summary>Writes a checkpoint to <paramref name="path"/> atomically; <paramref name="lossState"/>'s entries join
+    /// the model's under <see cref="LossStatePrefix"/>.</summary>
+    public static void Save(string path, Header header, nn.Module model, OptimizerHelper optimizer, nn.Module? lossState = null)
     {
         ArgumentNullException.ThrowIfNull(header);
         ArgumentNullException.ThrowIfNull(model);
@@ -63,7 +68,7 @@ public static class TrainingCheckpoint
             writer.Write(Magic);
             writer.Write(Version);
             writer.Write(JsonSerializer.Serialize(header));
-            StateDictIO.Write(writer, model.state_dict());
+            StateDictIO.Write(writer, StateOf(model, lossState));
             optimizer.save_state_dict(writer);
             using var rng = torch.get_rng_state();
             rng.Save(writer);
@@ -78,22 +83,24 @@ public static class TrainingCheckpoint
         return ReadHeader(reader, path);
     }
 
-    /// <summary>Loads only the model weights of a checkpoint into <paramref name="model"/> (strict by name, shape and dtype).</summary>
+    /// <summary>Loads only the model weights of a checkpoint into <paramref name="model"/> (strict by name, shape and
+    /// dtype; a loss state is left out).</summary>
     public static Header LoadModel(string path, nn.Module model)
     {
         using var stream = OpenOrThrow(path);
         using var reader = new BinaryReader(stream);
         var header = ReadHeader(reader, path);
-        LoadModelState(reader, path, model);
+        LoadState(reader, path, model, lossState: null, skipLossState: true);
         return header;
     }
 
     /// <summary>
-    /// Restores model, optimizer and torch RNG from <paramref name="path"/> after checking that it was written under
-    /// <paramref name="expectedFingerprint"/>; optimizer state is moved to the parameters' device.
+    /// Restores model, loss state, optimizer and torch RNG from <paramref name="path"/> after checking that it was
+    /// written under <paramref name="expectedFingerprint"/>; optimizer state is moved to the parameters' device.
     /// </summary>
     /// <exception cref="InvalidDataException">Not a checkpoint, a different version, or written with other options.</exception>
-    public static Header Restore(string path, string expectedFingerprint, nn.Module model, OptimizerHelper optimizer)
+    /// <exception cref="StateDictMismatchException">The model's or the loss state's entries do not match.</exception>
+    public static Header Restore(string path, string expectedFingerprint, nn.Module model, OptimizerHelper optimizer, nn.Module? lossState = null)
     {
         using var stream = OpenOrThrow(path);
         using var reader = new BinaryReader(stream);
@@ -102,7 +109,7 @@ public static class TrainingCheckpoint
             throw new InvalidDataException(
                 $"{path}: checkpoint was written with different training options, so resuming would not reproduce the run. " +
                 $"Checkpoint: {header.Fingerprint}; now: {expectedFingerprint}. Use a new output folder or the original options.");
-        LoadModelState(reader, path, model);
+        LoadState(reader, path, model, lossState, skipLossState: false);
         try
         {
             optimizer.load_state_dict(reader);
@@ -149,12 +156,31 @@ public static class TrainingCheckpoint
 
     static string Truncate(string s) => s.Length > 40 ? s[..40] + "…" : s;
 
-    static void LoadModelState(BinaryReader reader, string path, nn.Module model)
+    static bool IsLossState(string key) => key.StartsWith(LossStatePrefix, StringComparison.Ordinal);
+
+    static Dictionary<string, Tensor> StateOf(nn.Module model, nn.Module? lossState)
+    {
+        var state = model.state_dict();
+        if (lossState is null) return state;
+        // A model entry under the prefix would be read back as loss state.
+        if (state.Keys.FirstOrDefault(IsLossState) is { } clash)
+            throw new ArgumentException($"model state entry '{clash}' uses the prefix reserved for the loss state ({LossStatePrefix})", nameof(model));
+        var all = new Dictionary<string, Tensor>(state, StringComparer.Ordinal);
+        foreach (var (name, t) in lossState.state_dict()) all.Add(LossStatePrefix + name, t);
+        return all;
+    }
+
+    // Strict for the model and, when given, the loss state; without one, loss-state entries are the model's unexpected
+    // entries unless skipped.
+    static void LoadState(BinaryReader reader, string path, nn.Module model, nn.Module? lossState, bool skipLossState)
     {
         var state = StateDictIO.Read(reader, path);
         try
         {
-            StateDictIO.Load(model, state, path);
+            var own = lossState is null && !skipLossState ? state : state.Where(kv => !IsLossState(kv.Key)).ToDictionary();
+            StateDictIO.Load(model, own, path);
+            if (lossState is not null)
+                StateDictIO.LoadPartial(lossState, state, targetPrefix: "", sourcePrefix: LossStatePrefix, sourceName: path);
         }
         finally
         {

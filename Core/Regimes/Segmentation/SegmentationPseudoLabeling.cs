@@ -35,7 +35,7 @@ public static class SegmentationPseudoLabeling
 
         var (source, ids, imagePaths, maskPaths) = OpenSource(config);
         using var model = new SegmentationModel(config.Model);
-        LoadTeacher(model, config.TeacherWeights);
+        StateDictIO.Load(model, config.TeacherWeights);
         model.to(TrainingDevice.Resolve(config.Device));
 
         var imagesDir = Path.Combine(root, "JPEGImages");
@@ -110,21 +110,6 @@ public static class SegmentationPseudoLabeling
     }
 
     static double? Finite(double? x) => x is { } v && double.IsFinite(v) ? v : null;
-
-    /// <summary>Loads teacher weights strictly; a student's checkpointed loss-mix statistics (<c>loss_mix.*</c>) are skipped.</summary>
-    public static void LoadTeacher(SegmentationModel model, string path)
-    {
-        var state = StateDictIO.Read(path);
-        try
-        {
-            var own = state.Where(kv => !kv.Key.StartsWith("loss_mix.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value);
-            StateDictIO.Load(model, own, path);
-        }
-        finally
-        {
-            foreach (var t in state.Values) t.Dispose();
-        }
-    }
 
     static SegmentationPseudoLabelResult? TryReuse(string root, string configJson, string teacherHash, string setName)
     {

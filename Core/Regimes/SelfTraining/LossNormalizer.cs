@@ -11,8 +11,8 @@ namespace Repro.Core.Regimes.SelfTraining;
 /// τ ≈ 3333), started at the first step's value (no bias toward zero): L̄_1 = L_1, L̄_t = d · L̄_{t−1} + (1 − d) · L_t.
 /// A time constant, not a decay, because the miniature's schedules are a hundred times shorter than the paper's: the
 /// profile scales τ to the schedule. The weights of step t use the means updated with step t's (detached) losses.
-/// When L̄_p is not positive the ratio is taken as 1. The state is two doubles (<see cref="State"/>), checkpointed by
-/// the regimes so a resumed run continues from the exact same state.
+/// When L̄_p is not positive the ratio is taken as 1. The state is two doubles (<see cref="State"/>); students keep it
+/// in <see cref="NormalizedLossMix"/>'s buffers, which their checkpoints hold.
 /// </remarks>
 public sealed class LossNormalizer
 {

@@ -82,6 +82,66 @@ public class TrainerTests : TorchTestBase
         AssertBitwiseEqual(straight, resumed);
     }
 
+    /// <summary>Loss state for the tests: a running mean of the loss that divides it, so a resumed run that lost the
+    /// mean would take other steps.</summary>
+    sealed class RunningMean : nn.Module
+    {
+        readonly Tensor mean = zeros(1, ScalarType.Float64);
+        public RunningMean() : base(nameof(RunningMean)) => register_buffer(nameof(mean), mean);
+        public double Value => mean.item<double>();
+
+        public Func<long, Dictionary<string, Tensor>> Scaling(Func<long, Dictionary<string, Tensor>> loss) => step =>
+        {
+            var parts = loss(step);
+            using (no_grad()) mean.fill_(0.5 * Value + 0.5 * parts["loss"].item<float>());
+            parts["loss"] = parts["loss"] / (1 + Value);
+            return parts;
+        };
+    }
+
+    [Fact]
+    public void The_loss_state_is_checkpointed_beside_the_model_and_restored_on_resume_but_left_out_of_the_final_weights()
+    {
+        using var dir = new TempDir();
+        var o = Quick(30) with { LearningRate = 0.05, Momentum = 0.9, CheckpointInterval = 10 };
+        var straight = Mlp(8);
+        var straightMean = new RunningMean();
+        var result = new Trainer(o, dir.Sub("straight")) { LossState = straightMean }.Train(straight, straightMean.Scaling(RegressionLoss(straight)));
+
+        var first = Mlp(8);
+        var firstMean = new RunningMean();
+        var lossFirst = firstMean.Scaling(RegressionLoss(first));
+        Assert.Throws<SimulatedKill>(() => new Trainer(o, dir.Sub("resumed")) { LossState = firstMean }.Train(first, step =>
+            step == 17 ? throw new SimulatedKill() : lossFirst(step)));
+
+        // A new process: fresh model and fresh state, both restored from the checkpoint at step 10.
+        var second = Mlp(9);
+        var secondMean = new RunningMean();
+        var resumed = new Trainer(o, dir.Sub("resumed")) { LossState = secondMean }.Train(second, secondMean.Scaling(RegressionLoss(second)));
+        Assert.Equal(10, resumed.ResumedFromStep);
+        AssertBitwiseEqual(straight, second);
+        AssertBitwiseEqual(straightMean, secondMean);
+        Assert.NotEqual(0, secondMean.Value);
+
+        // final.weights is the model's alone; the checkpoint's model part still loads into a bare model.
+        Assert.Equal(straight.state_dict().Keys.Order(), StateDictIO.Read(result.FinalWeightsPath).Keys.Order());
+        var bare = Mlp(10);
+        TrainingCheckpoint.LoadModel(result.CheckpointPath, bare);
+        AssertBitwiseEqual(straight, bare);
+
+        // The checkpoint holds the state: resuming it without one, or one without it, is refused.
+        var noState = Mlp(8);
+        Assert.Contains(TrainingCheckpoint.LossStatePrefix + "mean", Assert.Throws<StateDictMismatchException>(() =>
+            new Trainer(o, dir.Sub("straight")).Train(noState, RegressionLoss(noState))).Message);
+        var plain = Mlp(8);
+        new Trainer(Quick(2), dir.Sub("plain")).Train(plain, RegressionLoss(plain));
+        Assert.Throws<StateDictMismatchException>(() =>
+            new Trainer(Quick(2), dir.Sub("plain")) { LossState = new RunningMean() }.Train(plain, RegressionLoss(plain)));
+
+        Assert.Contains("buffers only", Assert.Throws<ArgumentException>(() =>
+            new Trainer(Quick(1), dir.Sub("param")) { LossState = nn.Linear(1, 1) }.Train(plain, RegressionLoss(plain))).Message);
+    }
+
     [Fact]
     public void Same_seed_gives_identical_losses_and_another_seed_does_not()
     {
