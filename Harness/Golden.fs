@@ -237,6 +237,29 @@ type Spread =
       SdCell: float
       MaxTableMean: float }
 
+/// The bounds a spread supports: a cell max(1.5 x largest, 3 x rms); a table mean max(1.5 x largest, 3 x rms / sqrt 2)
+/// (few table means are sampled; independent cell moves of rms r move a mean of k >= 2 cells by r / sqrt k, so
+/// 3 r / sqrt 2 bounds it even where the sample did not reach). Rounded up to 0.01.
+let boundsOf (s: Spread) =
+    let roundUp (x: float) = Math.Ceiling(x * 100.0) / 100.0
+    roundUp (max 0.01 (max (1.5 * s.MaxCell) (3.0 * s.SdCell))),
+    roundUp (max 0.01 (max (1.5 * s.MaxTableMean) (3.0 * s.SdCell / sqrt 2.0)))
+
+/// `measured` (from this machine's replays) merged into the tolerances a file already holds: a bound only widens
+/// (another machine's measurement stays in force; tightening is a decision made by editing the file), and the
+/// justification keeps every measurement behind it.
+let mergeTolerances (existing: Tolerance list) (measured: Tolerance list) =
+    let merged =
+        [ for m in measured do
+            match existing |> List.tryFind (fun e -> e.Metric = m.Metric) with
+            | None -> m
+            | Some e ->
+                { Metric = m.Metric
+                  Absolute = max e.Absolute m.Absolute
+                  TableMean = (match e.TableMean, m.TableMean with Some a, Some b -> Some(max a b) | None, b -> b | a, None -> a)
+                  Justification = e.Justification + " Then: " + m.Justification + " Each bound is the larger of these measurements'." } ]
+    merged @ (existing |> List.filter (fun e -> not (measured |> List.exists (fun m -> m.Metric = e.Metric))))
+
 /// The spread of each metric over `variants` (name, fresh snapshot), cell by cell and per table mean.
 let spread (golden: Snapshot) (variants: (string * Snapshot) list) =
     let goldenCells = golden.Cells |> List.map (fun c -> cellKey c, c) |> Map.ofList

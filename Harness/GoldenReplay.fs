@@ -16,10 +16,14 @@ type PlatformVariant =
       /// ATEN_CPU_CAPABILITY asks for an ISA the CPU lacks, so such a variant is skipped, saying so.
       Needs: string option }
 
-/// The variants `golden spread` replays: ATen's vector kernels pinned to each ISA, oneDNN's convolutions capped
-/// below the CPU's ISA, one thread instead of the profile's.
+/// This machine as it is: a platform of its own where it is not the snapshot's.
+let native = { Name = "native"; Environment = []; Threads = None; Needs = None }
+
+/// The variants `golden spread` replays: this machine as it is, ATen's vector kernels pinned to each ISA, oneDNN's
+/// convolutions capped below the CPU's ISA, one thread instead of the profile's.
 let variants =
-    [ { Name = "aten-default"; Environment = [ "ATEN_CPU_CAPABILITY", "default" ]; Threads = None; Needs = None }
+    [ native
+      { Name = "aten-default"; Environment = [ "ATEN_CPU_CAPABILITY", "default" ]; Threads = None; Needs = None }
       { Name = "aten-avx2"; Environment = [ "ATEN_CPU_CAPABILITY", "avx2" ]; Threads = None; Needs = Some "avx2" }
       { Name = "aten-avx512"; Environment = [ "ATEN_CPU_CAPABILITY", "avx512" ]; Threads = None; Needs = Some "avx512f" }
       { Name = "onednn-sse41"; Environment = [ "ONEDNN_MAX_CPU_ISA", "SSE41" ]; Threads = None; Needs = None }

@@ -508,24 +508,25 @@ let private golden (top: ParseResults<ReproArgs>) (a: ParseResults<GoldenArgs>) 
                     let fresh, records, _ = freshSnapshot profile paperTables (RunStore.RunStore dir) plan
                     let layer, reason = Golden.chooseLayer snapshot records
                     printfn "  %-14s %-11A %s" v.Name layer reason
-                    v.Name, fresh ]
+                    // On the snapshot's own platform this machine reproduces it bit for bit: no spread to count.
+                    if not (v = GoldenReplay.native && layer = Golden.Exact) then v.Name, fresh ]
         let spreads = Golden.spread snapshot replays
         let variantNames = String.Join(", ", replays |> List.map fst)
         let date = DateTime.UtcNow.ToString("yyyy-MM-dd")
         let command = sprintf "repro golden spread --profile %s%s" profile.Name (String.Join("", only |> List.map (sprintf " --only \"%s\"")))
-        let roundUp (x: float) = Math.Ceiling(x * 100.0) / 100.0
-        let tolerances =
+        let measured =
             [ for s in spreads do
                 printfn "  %s: %d cell replays, max |delta| %.4f, rms %.4f, max |delta of a table mean| %.4f" s.Metric s.Cells s.MaxCell s.SdCell s.MaxTableMean
-                ({ Metric = s.Metric
-                   Absolute = roundUp (max 0.01 (max (1.5 * s.MaxCell) (3.0 * s.SdCell)))
-                   // Few table means are sampled; independent cell moves of rms r move a mean of k >= 2 cells by
-                   // r / sqrt k, so 3 r / sqrt 2 bounds it even where the sample did not reach.
-                   TableMean = Some(roundUp (max 0.01 (max (1.5 * s.MaxTableMean) (3.0 * s.SdCell / sqrt 2.0))))
+                let cell, tableMean = Golden.boundsOf s
+                ({ Metric = s.Metric; Absolute = cell; TableMean = Some tableMean
                    Justification =
-                    sprintf "Measured %s by `%s` on %s: the snapshot's runs replayed under %s (%d cell values). Largest move of a cell %.4f, rms %.4f; largest move of a table's mean %.4f. Bounds: a cell max(1.5 x largest, 3 x rms), a table mean max(1.5 x largest, 3 x rms / sqrt 2) (few platforms were sampled; another may move further). Where the platform matches the snapshot's, the exact layer applies instead."
-                        date command (match snapshot.Platform with Some p -> p.Key | None -> "an unrecorded platform")
+                    sprintf "Measured %s by `%s` on %s against the snapshot of %s: its runs replayed under %s (%d cell values). Largest move of a cell %.4f, rms %.4f; largest move of a table's mean %.4f. Bounds: a cell max(1.5 x largest, 3 x rms), a table mean max(1.5 x largest, 3 x rms / sqrt 2) (few platforms were sampled; another may move further). Where the platform matches the snapshot's, the exact layer applies instead."
+                        date command (Repro.Core.Native.PlatformFingerprint.Current().Key)
+                        (match snapshot.Platform with Some p -> p.Key | None -> "an unrecorded platform")
                         variantNames s.Cells s.MaxCell s.SdCell s.MaxTableMean } : Golden.Tolerance) ]
+        let existing = if File.Exists toleranceFile then Golden.readTolerances toleranceFile else []
+        let tolerances = Golden.mergeTolerances existing measured
+        for t in tolerances do printfn "  %s: a cell within %.2f, a table's mean within %s" t.Metric t.Absolute (match t.TableMean with Some m -> sprintf "%.2f" m | None -> "(not checked)")
         Repro.Core.AtomicFile.WriteAllText(toleranceFile, CanonicalJson.pretty tolerances + "\n")
         printfn "wrote %s" toleranceFile
         ExitCode.Ok

@@ -101,6 +101,24 @@ let ``spread is the largest and rms move over the variants, per cell and per tab
     Assert.Equal(0.2, s.MaxTableMean, 9)
 
 [<Fact>]
+let ``a new spread measurement only widens the bounds a file holds, and keeps the earlier justification`` () =
+    let earlier = [ { Metric = "AP"; Absolute = 1.08; TableMean = Some 0.55; Justification = "Intel." }
+                    { Metric = "mIoU"; Absolute = 2.0; TableMean = Some 1.26; Justification = "Intel, mIoU." } ]
+    let s = { Metric = "mIoU"; Cells = 6; MaxCell = 2.44; SdCell = 1.0; MaxTableMean = 0.1 }
+    // 1.5 x 2.44 = 3.66 for a cell; max(1.5 x 0.1, 3 x 1.0 / sqrt 2) = 2.1213 -> 2.13 for a table mean.
+    Assert.Equal((3.66, 2.13), boundsOf s)
+    let amd = [ { Metric = "AP"; Absolute = 0.9; TableMean = Some 0.7; Justification = "AMD." }
+                { Metric = "mIoU"; Absolute = 3.66; TableMean = Some 1.0; Justification = "AMD, mIoU." } ]
+    let merged = mergeTolerances earlier amd
+    let ap = merged |> List.find (fun t -> t.Metric = "AP")
+    let miou = merged |> List.find (fun t -> t.Metric = "mIoU")
+    Assert.Equal((1.08, Some 0.7), (ap.Absolute, ap.TableMean))
+    Assert.Equal((3.66, Some 1.26), (miou.Absolute, miou.TableMean))
+    Assert.StartsWith("Intel. Then: AMD.", ap.Justification)
+    // A metric only the file has stays as it is.
+    Assert.Equal<Tolerance list>(earlier |> List.filter (fun t -> t.Metric = "mIoU"), mergeTolerances earlier (amd |> List.filter (fun t -> t.Metric = "AP")) |> List.filter (fun t -> t.Metric = "mIoU"))
+
+[<Fact>]
 let ``snapshots round-trip through their file, bits included`` () =
     let path = System.IO.Path.Combine(TestPaths.tempDir (), "smoke", "results.json")
     let exact = { golden with Cells = [ cell "t" "rand" "S1" (1.0 / 3.0) ] }
