@@ -229,6 +229,41 @@ let writeSnapshot (path: string) (snapshot: Snapshot) =
     Directory.CreateDirectory(Path.GetDirectoryName path) |> ignore
     Repro.Core.AtomicFile.WriteAllText(path, CanonicalJson.pretty snapshot + "\n")
 
+/// A profile's snapshots: the primary (results.json, which the statistical layer and its measured tolerances refer
+/// to) and one per further platform the same results were recorded on (platforms/<digest>.json), each checked bit
+/// for bit where the fresh runs share its platform.
+type Snapshots =
+    { Primary: Snapshot
+      OnOtherPlatforms: Snapshot list }
+
+/// Where the snapshot recorded on `platform` lives, when it is not the primary's.
+let platformSnapshotPath (goldenRoot: string) (profile: string) (platform: PlatformFingerprint) =
+    Path.Combine(goldenRoot, profile, "platforms", CanonicalJson.hashOf platform.Key + ".json")
+
+let readSnapshots (goldenRoot: string) (profile: string) =
+    let folder = Path.Combine(goldenRoot, profile, "platforms")
+    { Primary = readSnapshot (snapshotPath goldenRoot profile)
+      OnOtherPlatforms =
+        if Directory.Exists folder then Directory.GetFiles(folder, "*.json") |> Array.sort |> Array.map readSnapshot |> List.ofArray
+        else [] }
+
+/// The snapshot fresh records are checked against, and how: exact against the snapshot of their own platform
+/// where one was recorded (the primary or another), else statistical against the primary.
+let chooseSnapshot (snapshots: Snapshots) (fresh: RunRecord list) =
+    let own =
+        match commonPlatform (fresh |> List.filter (fun r -> r.Status = Succeeded)) with
+        | Some f when snapshots.Primary.Platform <> Some f -> snapshots.OnOtherPlatforms |> List.tryFind (fun s -> s.Platform = Some f)
+        | _ -> None
+    match own with
+    | Some s -> s, Exact, sprintf "fresh runs share the platform of the snapshot recorded on it (%s)" s.Platform.Value.Key
+    | None ->
+        let layer, reason = chooseLayer snapshots.Primary fresh
+        let reason =
+            if layer = Statistical && not snapshots.OnOtherPlatforms.IsEmpty then
+                reason + sprintf " (nor any of the %d other platforms with a snapshot)" snapshots.OnOtherPlatforms.Length
+            else reason
+        snapshots.Primary, layer, reason
+
 /// Cross-platform spread of one metric: how far replays under other platforms moved from the snapshot.
 type Spread =
     { Metric: string

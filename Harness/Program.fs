@@ -437,14 +437,16 @@ let private freshSnapshot (profile: Profiles.Profile) (paperTables: string) (sto
     Golden.snapshotOf profile.Name tables records, records, cellRecords
 
 /// Checks `store`'s results under `plan` against the snapshot with the layer `layerArg` asks for.
-let private goldenOutcome (layerArg: CheckLayer) (tolerances: Golden.Tolerance list) (partial: bool) (snapshot: Golden.Snapshot)
+let private goldenOutcome (layerArg: CheckLayer) (tolerances: Golden.Tolerance list) (partial: bool) (snapshots: Golden.Snapshots)
                           (profile: Profiles.Profile) (paperTables: string) (store: RunStore.RunStore) (plan: RunKinds.PlannedRun list) : Golden.Outcome =
     let fresh, records, cellRecords = freshSnapshot profile paperTables store plan
-    let layer, reason =
+    let own, _, _ = Golden.chooseSnapshot snapshots records
+    let snapshot, layer, reason =
         match layerArg with
-        | CheckLayer.Auto -> Golden.chooseLayer snapshot records
-        | CheckLayer.Exact -> Golden.Exact, "forced by --layer exact"
-        | CheckLayer.Statistical -> Golden.Statistical, "forced by --layer statistical"
+        | CheckLayer.Auto -> Golden.chooseSnapshot snapshots records
+        // Bit for bit against this platform's own snapshot where one was recorded, else the primary.
+        | CheckLayer.Exact -> own, Golden.Exact, "forced by --layer exact"
+        | CheckLayer.Statistical -> snapshots.Primary, Golden.Statistical, "forced by --layer statistical"
     { Layer = layer; Reason = reason
       Comparisons = Golden.compare layer tolerances partial snapshot fresh
       Degenerate = (match layer with Golden.Statistical -> Golden.degenerate fresh cellRecords records | Golden.Exact -> []) }
@@ -467,14 +469,14 @@ let private golden (top: ParseResults<ReproArgs>) (a: ParseResults<GoldenArgs>) 
         // The snapshot first, before planning (which may generate the miniature): where a known profile has none,
         // that is the error to report. An unknown profile name is left to the planner's error.
         let name = top.GetResult(Profile, defaultValue = "default")
-        let early = if List.contains name Profiles.names then Some(Golden.readSnapshot (Golden.snapshotPath root name)) else None
+        if List.contains name Profiles.names then Golden.readSnapshot (Golden.snapshotPath root name) |> ignore
         let only = r.GetResults GoldenCheckArgs.Only
         let profile, store, paperTables, _, plan = planned only
-        let snapshotFile, toleranceFile = goldenFiles profile
-        let snapshot = match early with Some s -> s | None -> Golden.readSnapshot snapshotFile
+        let _, toleranceFile = goldenFiles profile
+        let snapshots = Golden.readSnapshots root profile.Name
         let outcome =
             goldenOutcome (r.GetResult(Layer, defaultValue = CheckLayer.Auto)) (Golden.readTolerances toleranceFile) (not only.IsEmpty)
-                snapshot profile paperTables store plan
+                snapshots profile paperTables store plan
         printf "%s" (Golden.diffReport outcome)
         if outcome.Passed then printfn "golden check passed (%s)" profile.Name; ExitCode.Ok
         else eprintfn "golden check FAILED (%s): results moved beyond tolerance or carry no signal" profile.Name; ExitCode.Failed
@@ -482,10 +484,16 @@ let private golden (top: ParseResults<ReproArgs>) (a: ParseResults<GoldenArgs>) 
         let profile, store, paperTables, _, plan = planned []
         let snapshotFile, _ = goldenFiles profile
         let snapshot, records, cellRecords = freshSnapshot profile paperTables store plan
+        // The primary stays the primary (its tolerances were measured against it): results made on another platform
+        // become that platform's own snapshot beside it. Removing results.json makes the next update the primary.
+        let target =
+            match snapshot.Platform with
+            | Some p when File.Exists snapshotFile && (Golden.readSnapshot snapshotFile).Platform <> Some p -> Golden.platformSnapshotPath root profile.Name p
+            | _ -> snapshotFile
         match Golden.degenerate snapshot cellRecords records with
         | [] ->
-            Golden.writeSnapshot snapshotFile snapshot
-            printfn "wrote %s (%d cells, %d runs, platform: %s)" snapshotFile snapshot.Cells.Length snapshot.Runs.Length
+            Golden.writeSnapshot target snapshot
+            printfn "wrote %s (%d cells, %d runs, platform: %s)" target snapshot.Cells.Length snapshot.Runs.Length
                 (match snapshot.Platform with Some p -> p.Key | None -> "none recorded")
             ExitCode.Ok
         | problems ->
@@ -532,15 +540,15 @@ let private golden (top: ParseResults<ReproArgs>) (a: ParseResults<GoldenArgs>) 
         ExitCode.Ok
     | Regressions ->
         let profile, store, paperTables, _, plan = planned []
-        let snapshotFile, toleranceFile = goldenFiles profile
-        let snapshot, tolerances = Golden.readSnapshot snapshotFile, Golden.readTolerances toleranceFile
+        let _, toleranceFile = goldenFiles profile
+        let snapshots, tolerances = Golden.readSnapshots root profile.Name, Golden.readTolerances toleranceFile
         printfn "%-28s %-10s %-22s %s" "regression" "layer" "flagged (auto layer)" "flagged (statistical)"
         let results =
             [ for g in GoldenReplay.regressions do
                 let dir = Path.Combine(store.Root, g.Name)
                 let code = GoldenReplay.runRepro (replayArguments top a dir g.Only None) [ Repro.Core.InjectedRegression.Variable, g.Name ] (dir + ".log")
                 let selected = Plan.only g.Only plan
-                let check layer = goldenOutcome layer tolerances true snapshot profile paperTables (RunStore.RunStore dir) selected
+                let check layer = goldenOutcome layer tolerances true snapshots profile paperTables (RunStore.RunStore dir) selected
                 let auto, statistical = check CheckLayer.Auto, check CheckLayer.Statistical
                 // A replay that failed outright (a crash, a failed run) is caught too: its cells are missing.
                 let flagged (o: Golden.Outcome) = code <> 0 || not o.Passed

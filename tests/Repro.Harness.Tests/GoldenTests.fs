@@ -73,6 +73,18 @@ let ``the layer is exact only where the fresh runs' platform equals the snapshot
     Assert.Contains("aten: DEFAULT vs AVX2", why)
     Assert.Equal(Statistical, fst (chooseLayer golden [ record None ]))
     Assert.Equal(Statistical, fst (chooseLayer { golden with Platform = None } [ record (Some platform) ]))
+    // With a snapshot recorded on another platform too: exact against it on that platform, the primary elsewhere.
+    let amd = PlatformFingerprint("2.10.0", "AVX512", "unset", "AMD EPYC (features 1)", 2, "linux-x64")
+    let onAmd = { golden with Platform = Some amd; Cells = [ cell "t" "rand" "S1" 21.0 ] }
+    let snapshots = { Primary = golden; OnOtherPlatforms = [ onAmd ] }
+    let chosen, layer, why = chooseSnapshot snapshots [ record (Some amd) ]
+    Assert.Equal((onAmd, Exact), (chosen, layer))
+    Assert.Contains("AMD EPYC", why)
+    let chosen, layer, _ = chooseSnapshot snapshots [ record (Some platform) ]
+    Assert.Equal((golden, Exact), (chosen, layer))
+    let chosen, layer, why = chooseSnapshot snapshots [ record (Some(PlatformFingerprint("2.10.0", "DEFAULT", "unset", "cpu (features 0)", 2, "linux-x64"))) ]
+    Assert.Equal((golden, Statistical), (chosen, layer))
+    Assert.Contains("nor any of the 1 other platforms with a snapshot", why)
 
 [<Fact>]
 let ``degenerate cells are named: zero, rows identical in a column, segmentation at the constant predictor`` () =

@@ -70,18 +70,15 @@ let ``a killed sweep resumes to exactly the records of an uninterrupted one`` ()
     let codeG, outG, errG = CliTests.runRepro ([ "golden"; "check"; "--golden-root"; golden ] @ common)
     Assert.True((codeG = 0), outG + errG)
     Assert.Contains("golden check passed (smoke)", outG)
-    // ... and a result 3 AP from the snapshot's (past the statistical tolerance, golden/smoke/tolerances.json: 1.08 AP
-    // a cell; set from the snapshot's value, not this platform's, so the delta is the same on every machine) fails the
-    // check under either layer, naming the cell.
+    // ... and a result moved 20 AP (far past any tolerance in golden/smoke/tolerances.json, whichever snapshot this
+    // platform is compared with) fails the check under either layer, naming the cell.
     let store = RunStore.RunStore results
     let victim = all |> List.find (fun r -> r.Label = "det resnet-mini (for efficientnet-b7) imagenet 100% S1 seed 0")
-    let snapshot = Golden.readSnapshot (Path.Combine(golden, "smoke", "results.json"))
-    let recorded = snapshot.Cells |> List.find (fun c -> (c.Table, c.Row, c.Column) = ("pretraining-vs-augmentation", "imagenet", "S1"))
-    store.Write { victim with Metrics = victim.Metrics.Add("AP", recorded.Mean + 3.0) }
+    store.Write { victim with Metrics = victim.Metrics.Add("AP", victim.Metrics.["AP"] + 20.0) }
     for layer in [ "exact"; "statistical" ] do
         let codeP, outP, errP = CliTests.runRepro ([ "golden"; "check"; "--golden-root"; golden; "--layer"; layer ] @ common)
         Assert.Equal(1, codeP)
-        Assert.Matches(@"pretraining-vs-augmentation/imagenet/S1\s+\S+\s+\S+\s+\+3\.00\s+\S+\s+Moved", outP)
+        Assert.Matches(@"pretraining-vs-augmentation/imagenet/S1\s+\S+\s+\S+\s+\+(1[5-9]|2[0-5])\.\d\d\s+\S+\s+Moved", outP)
         Assert.Contains("golden check FAILED (smoke)", errP)
 
 [<Fact>]
