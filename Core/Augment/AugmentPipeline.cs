@@ -34,14 +34,14 @@ public sealed class AugmentPipeline
             case AugmentPolicy.RandAugment: ops.Add(new RandAugmentPolicy(config.RandAugmentLayers, config.RandAugmentMagnitude, policyOps)); break;
         }
         if (config.FlipProbability > 0)
-            ops.Add(new RandomApply(new HorizontalFlip(config.ImageFill, DetectionSample.IgnoreLabel, config.MinBoxSize), config.FlipProbability));
+            ops.Add(new RandomApply(new HorizontalFlip(config.ImageFill, LabelledImage.IgnoreLabel, config.MinBoxSize), config.FlipProbability));
         ops.Add(new ScaleJitterCrop(config.OutputSize, config.ScaleMin, config.ScaleMax, config.ImageFill,
-                                    DetectionSample.IgnoreLabel, config.MinBoxSize));
+                                    LabelledImage.IgnoreLabel, config.MinBoxSize));
         return new AugmentPipeline(config, ops);
     }
 
     /// <summary>Augments one sample with the stream of (seed, epoch, sample.ImageId).</summary>
-    public DetectionSample Apply(DetectionSample sample, long seed, long epoch)
+    public LabelledImage Apply(LabelledImage sample, long seed, long epoch)
     {
         ArgumentNullException.ThrowIfNull(sample);
         return Apply(sample, AugmentRng.ForSample(seed, epoch, sample.ImageId));
@@ -51,11 +51,11 @@ public sealed class AugmentPipeline
     /// Augments a batch, optionally on several threads; element i of the result is exactly
     /// <c>Apply(samples[i], seed, epoch)</c> whatever the parallelism.
     /// </summary>
-    public DetectionSample[] ApplyAll(IReadOnlyList<DetectionSample> samples, long seed, long epoch, int maxParallelism = 1)
+    public LabelledImage[] ApplyAll(IReadOnlyList<LabelledImage> samples, long seed, long epoch, int maxParallelism = 1)
     {
         ArgumentNullException.ThrowIfNull(samples);
         if (maxParallelism < 1) throw new ArgumentOutOfRangeException(nameof(maxParallelism), $"parallelism {maxParallelism} must be >= 1");
-        var result = new DetectionSample[samples.Count];
+        var result = new LabelledImage[samples.Count];
         if (maxParallelism == 1)
             for (int i = 0; i < result.Length; i++) result[i] = Apply(samples[i], seed, epoch);
         else
@@ -65,7 +65,7 @@ public sealed class AugmentPipeline
     }
 
     /// <summary>Augments one sample with a given stream.</summary>
-    public DetectionSample Apply(DetectionSample sample, AugmentRng rng)
+    public LabelledImage Apply(LabelledImage sample, AugmentRng rng)
     {
         CheckSample(sample);
         foreach (var op in Ops) sample = op.Apply(sample, rng);
@@ -73,7 +73,7 @@ public sealed class AugmentPipeline
     }
 
     /// <summary>Throws <see cref="ArgumentException"/> when labels or mask do not fit the sample.</summary>
-    public static void CheckSample(DetectionSample sample)
+    public static void CheckSample(LabelledImage sample)
     {
         if (sample.Labels.Length != sample.Boxes.Length)
             throw new ArgumentException($"sample {sample.ImageId}: {sample.Boxes.Length} boxes but {sample.Labels.Length} labels", nameof(sample));

@@ -10,14 +10,14 @@ public static class AugmentPreview
     /// Writes a PNG grid: one row per sample, its original followed by <paramref name="versions"/> augmented versions
     /// (epochs 0..versions−1 of <paramref name="seed"/>), boxes and masks drawn by <see cref="ContactSheet"/>.
     /// </summary>
-    public static void Save(AugmentConfig config, IReadOnlyList<DetectionSample> samples, int seed, string pngPath,
+    public static void Save(AugmentConfig config, IReadOnlyList<LabelledImage> samples, int seed, string pngPath,
                             int versions = 7, int scale = 3, IReadOnlyList<string>? classNames = null)
     {
         ArgumentNullException.ThrowIfNull(samples);
         if (samples.Count == 0) throw new ArgumentException("no samples to preview", nameof(samples));
         if (versions <= 0) throw new ArgumentOutOfRangeException(nameof(versions), $"versions {versions} must be positive");
         var pipeline = AugmentPipeline.FromConfig(config);
-        var tiles = new List<DetectionSample>();
+        var tiles = new List<LabelledImage>();
         var captions = new List<string>();
         foreach (var s in samples)
         {

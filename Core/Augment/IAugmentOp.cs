@@ -11,5 +11,5 @@ public interface IAugmentOp
 {
     /// <summary>The op's name as the AutoAugment reference spells it (e.g. "Rotate_BBox"), or a descriptive one.</summary>
     string Name { get; }
-    DetectionSample Apply(DetectionSample sample, AugmentRng rng);
+    LabelledImage Apply(LabelledImage sample, AugmentRng rng);
 }

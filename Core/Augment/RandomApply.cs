@@ -14,6 +14,6 @@ public sealed class RandomApply : IAugmentOp
     public double Probability { get; }
     public string Name => $"{Op.Name}@{Probability:0.##}";
 
-    public Data.DetectionSample Apply(Data.DetectionSample sample, AugmentRng rng) =>
+    public Data.LabelledImage Apply(Data.LabelledImage sample, AugmentRng rng) =>
         rng.Chance(Probability) ? Op.Apply(sample, rng) : sample;
 }

@@ -7,7 +7,7 @@ namespace Repro.Core.Augment;
 internal static class SampleExtensions
 {
     /// <summary>A new sample with the same id and the given parts (null keeps the input's).</summary>
-    public static DetectionSample With(this DetectionSample s, RgbImage? image = null, BoxXyxy[]? boxes = null,
+    public static LabelledImage With(this LabelledImage s, RgbImage? image = null, BoxXyxy[]? boxes = null,
                                        int[]? labels = null, byte[]? mask = null) => new()
     {
         ImageId = s.ImageId,

@@ -59,7 +59,7 @@ internal static class DetectionRunParts
     /// collated at the detector's input size. Both the batch order and the augmentation draw from
     /// <paramref name="seed"/> (a run's labelled stream uses the run seed; other streams derive their own).
     /// </summary>
-    public static DetectionLoader CreateLoader(IDetectionDataset dataset, int batchSize, long seed, DetectionExperimentConfig config)
+    public static DetectionLoader CreateLoader(ILabelledImageSet dataset, int batchSize, long seed, DetectionExperimentConfig config)
     {
         var pipeline = AugmentPipeline.FromConfig(config.Augment);
         return new DetectionLoader(dataset,

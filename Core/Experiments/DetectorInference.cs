@@ -22,7 +22,7 @@ public static class DetectorInference
 
     /// <param name="count">Only the first <paramref name="count"/> samples (null = all).</param>
     /// <param name="progress">Receives the number of images done after each batch.</param>
-    public static Output Run(RetinaNet model, IDetectionDataset dataset, int batchSize, int? count = null,
+    public static Output Run(RetinaNet model, ILabelledImageSet dataset, int batchSize, int? count = null,
                              IProgress<int>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -44,7 +44,7 @@ public static class DetectorInference
             for (int start = 0; start < n; start += batchSize)
             {
                 ct.ThrowIfCancellationRequested();
-                var batch = new List<DetectionSample>();
+                var batch = new List<LabelledImage>();
                 for (int i = start; i < Math.Min(start + batchSize, n); i++)
                 {
                     var s = dataset.Get(i);

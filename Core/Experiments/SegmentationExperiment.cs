@@ -75,7 +75,7 @@ public static class SegmentationExperiment
         }
         // Pseudo roots are written by SegmentationPseudoLabeling: palette masks under SegmentationClass.
         var pseudo = config.PseudoMasksRoot is { } root ? new VocSegmentationDataset(root, config.PseudoSet, cache) : null;
-        IDetectionDataset train = human;
+        ILabelledImageSet train = human;
         int humanImages = human.Count, pseudoImages = pseudo?.Count ?? 0;
         bool joint = pseudo != null && !config.ReplaceHumanWithPseudo;
         if (pseudo != null && config.ReplaceHumanWithPseudo)

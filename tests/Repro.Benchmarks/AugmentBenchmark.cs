@@ -105,7 +105,7 @@ public sealed class AugmentBenchmark : IBenchmark
     }
 
     /// <summary>A textured image with 4 filled rectangles (boxes, labels) and their class mask.</summary>
-    static DetectionSample Generate(int size, int id)
+    static LabelledImage Generate(int size, int id)
     {
         var rng = new Random(id);
         var img = new RgbImage(size, size);
@@ -131,6 +131,6 @@ public sealed class AugmentBenchmark : IBenchmark
                     mask[y * size + x] = (byte)(b + 1);
                 }
         }
-        return new DetectionSample { ImageId = id, Image = img, Boxes = boxes, Labels = new[] { 0, 1, 2, 3 }, Mask = mask };
+        return new LabelledImage { ImageId = id, Image = img, Boxes = boxes, Labels = new[] { 0, 1, 2, 3 }, Mask = mask };
     }
 }

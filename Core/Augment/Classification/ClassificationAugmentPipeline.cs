@@ -81,7 +81,7 @@ public sealed class ClassificationAugmentPipeline
     {
         ArgumentNullException.ThrowIfNull(image);
         var rng = AugmentRng.ForSample(seed, epoch, imageId);
-        var sample = new DetectionSample { ImageId = imageId, Image = image };
+        var sample = new LabelledImage { ImageId = imageId, Image = image };
         foreach (var op in Ops) sample = op.Apply(sample, rng);
         return sample.Image;
     }

@@ -25,7 +25,7 @@ public sealed class ColorJitter : IAugmentOp
     /// <summary>SimCLR's colour distortion of strength <paramref name="s"/>.</summary>
     public static ColorJitter SimClr(double s) => new(0.8 * s, 0.8 * s, 0.8 * s, Math.Min(0.2 * s, 0.5));
 
-    public DetectionSample Apply(DetectionSample sample, AugmentRng rng)
+    public LabelledImage Apply(LabelledImage sample, AugmentRng rng)
     {
         // Draw the order first (Fisher–Yates over the four ops), then each factor as its op comes up.
         Span<int> order = stackalloc int[] { 0, 1, 2, 3 };

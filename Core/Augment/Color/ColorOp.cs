@@ -18,7 +18,7 @@ public abstract class ColorOp : IAugmentOp, IRegionOp
     /// <summary>Reference size for ops with pixel magnitudes (Cutout).</summary>
     public double ReferenceSize { get; init; } = 640;
 
-    public DetectionSample Apply(DetectionSample sample, AugmentRng rng)
+    public LabelledImage Apply(LabelledImage sample, AugmentRng rng)
     {
         var img = sample.Image.Clone();
         Transform(img.Pixels, img.Width, new PixelRect(0, 0, img.Width, img.Height), img.PixelScale(ReferenceSize), rng);

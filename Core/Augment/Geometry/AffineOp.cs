@@ -31,7 +31,7 @@ public abstract class AffineOp : IAugmentOp, IRegionOp
     public Affine2D SampleForward(int width, int height, double pixelScale, AugmentRng rng) =>
         Forward(width, height, pixelScale, rng.Sign());
 
-    public DetectionSample Apply(DetectionSample sample, AugmentRng rng)
+    public LabelledImage Apply(LabelledImage sample, AugmentRng rng)
     {
         var img = sample.Image;
         var forward = SampleForward(img.Width, img.Height, img.PixelScale(ReferenceSize), rng);
@@ -39,7 +39,7 @@ public abstract class AffineOp : IAugmentOp, IRegionOp
     }
 
     /// <summary>Applies a given forward map (no randomness): image, mask and boxes.</summary>
-    public DetectionSample ApplyMap(DetectionSample sample, Affine2D forward)
+    public LabelledImage ApplyMap(LabelledImage sample, Affine2D forward)
     {
         var img = sample.Image;
         var inverse = forward.Inverse();

@@ -22,7 +22,7 @@ public sealed class OnlyBoxes : IAugmentOp
     public double ReferenceSize { get; }
     public string Name { get; }
 
-    public DetectionSample Apply(DetectionSample sample, AugmentRng rng)
+    public LabelledImage Apply(LabelledImage sample, AugmentRng rng)
     {
         if (sample.Boxes.Length == 0) return sample;
         var img = sample.Image.Clone();

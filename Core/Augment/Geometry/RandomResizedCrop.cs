@@ -29,7 +29,7 @@ public sealed class RandomResizedCrop : IAugmentOp
     public float MinBoxSize { get; }
     public string Name => "RandomResizedCrop";
 
-    public DetectionSample Apply(DetectionSample sample, AugmentRng rng)
+    public LabelledImage Apply(LabelledImage sample, AugmentRng rng)
     {
         var img = sample.Image;
         var (x, y, w, h) = SampleWindow(img.Width, img.Height, rng);
@@ -44,7 +44,7 @@ public sealed class RandomResizedCrop : IAugmentOp
         if (sample.Mask != null)
         {
             mask = new byte[OutputSize * OutputSize];
-            AffineWarp.Warp(sample.Mask, img.Width, src, mask, OutputSize, dst, 1, inverse, stackalloc byte[] { DetectionSample.IgnoreLabel }, bilinear: false);
+            AffineWarp.Warp(sample.Mask, img.Width, src, mask, OutputSize, dst, 1, inverse, stackalloc byte[] { LabelledImage.IgnoreLabel }, bilinear: false);
         }
         var (boxes, labels) = BoxTransform.Apply(sample.Boxes, sample.Labels, forward, OutputSize, OutputSize, MinBoxSize);
         return sample.With(outImg, boxes, labels, mask);

@@ -29,7 +29,7 @@ public sealed class ScaleJitterCrop : IAugmentOp
     public byte MaskFill { get; }
     public float MinBoxSize { get; }
 
-    public Data.DetectionSample Apply(Data.DetectionSample sample, AugmentRng rng)
+    public Data.LabelledImage Apply(Data.LabelledImage sample, AugmentRng rng)
     {
         var img = sample.Image;
         double s = rng.Uniform(MinScale, MaxScale);
@@ -40,7 +40,7 @@ public sealed class ScaleJitterCrop : IAugmentOp
     }
 
     /// <summary>Applies a given scale-and-offset map x' = r·x − offset (no randomness).</summary>
-    public Data.DetectionSample ApplyMap(Data.DetectionSample sample, Affine2D forward)
+    public Data.LabelledImage ApplyMap(Data.LabelledImage sample, Affine2D forward)
     {
         var img = sample.Image;
         var inverse = forward.Inverse();

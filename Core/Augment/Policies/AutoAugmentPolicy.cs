@@ -17,7 +17,7 @@ public sealed class AutoAugmentPolicy : IAugmentOp
     public string Name { get; }
     public IReadOnlyList<IReadOnlyList<PolicyStep>> SubPolicies { get; }
 
-    public DetectionSample Apply(DetectionSample sample, AugmentRng rng)
+    public LabelledImage Apply(LabelledImage sample, AugmentRng rng)
     {
         var chosen = SubPolicies[rng.NextInt(SubPolicies.Count)];
         foreach (var step in chosen)

@@ -36,7 +36,7 @@ public sealed class PolicyOps
             throw new ArgumentOutOfRangeException(nameof(probability), $"probability {probability} of op {name} must be in [0, 1]");
         if (!(level >= 0)) throw new ArgumentOutOfRangeException(nameof(level), $"level {level} of op {name} must be >= 0");
         var m = Magnitudes;
-        const byte ignore = DetectionSample.IgnoreLabel;
+        const byte ignore = LabelledImage.IgnoreLabel;
         double refSize = m.ReferenceSize;
         PolicyStep Box(IRegionOp inner) =>
             new(new OnlyBoxes(inner, probability / m.BoxOnlyProbabilityDivisor, refSize, name), 1.0);

@@ -29,7 +29,7 @@ public sealed class RandAugmentPolicy : IAugmentOp
     public IReadOnlyList<IAugmentOp> Ops { get; }
     public string Name => $"RandAugment(N={Layers},M={Magnitude:0.##})";
 
-    public DetectionSample Apply(DetectionSample sample, AugmentRng rng)
+    public LabelledImage Apply(LabelledImage sample, AugmentRng rng)
     {
         for (int i = 0; i < Layers; i++) sample = Ops[rng.NextInt(Ops.Count)].Apply(sample, rng);
         return sample;

@@ -2,7 +2,7 @@ using Repro.Core.Data.Images;
 
 namespace Repro.Core.Data.Batching;
 
-/// <summary>Collates <see cref="DetectionSample"/>s into one <see cref="CollatedBatch"/> (arrays) or
+/// <summary>Collates <see cref="LabelledImage"/>s into one <see cref="CollatedBatch"/> (arrays) or
 /// <see cref="DetectionBatch"/> (tensors); see <see cref="CollateOptions"/> for padding and normalisation.</summary>
 public sealed class BatchCollator
 {
@@ -20,10 +20,10 @@ public sealed class BatchCollator
     public CollateOptions Options { get; }
 
     /// <summary>Collates into tensors on the calling thread.</summary>
-    public DetectionBatch CollateTensors(IReadOnlyList<DetectionSample> samples) => Collate(samples).ToTensors();
+    public DetectionBatch CollateTensors(IReadOnlyList<LabelledImage> samples) => Collate(samples).ToTensors();
 
     /// <summary>Collates into plain arrays (no torch; safe on any thread).</summary>
-    public CollatedBatch Collate(IReadOnlyList<DetectionSample> samples, long step = -1, int epoch = -1)
+    public CollatedBatch Collate(IReadOnlyList<LabelledImage> samples, long step = -1, int epoch = -1)
     {
         if (samples.Count == 0) throw new ArgumentException("cannot collate an empty batch", nameof(samples));
         bool masks = samples[0].Mask != null;
@@ -48,7 +48,7 @@ public sealed class BatchCollator
         int b = samples.Count, plane = h * w;
         var pixels = new float[checked(b * 3 * plane)]; // padding stays 0 = the mean colour after normalisation
         long[]? maskData = masks ? new long[checked(b * plane)] : null;
-        if (maskData != null) Array.Fill(maskData, DetectionSample.IgnoreLabel);
+        if (maskData != null) Array.Fill(maskData, LabelledImage.IgnoreLabel);
         var boxes = new float[b][];
         var labels = new long[b][];
         var sizes = new ImageSize[b];

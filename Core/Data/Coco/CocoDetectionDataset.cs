@@ -10,7 +10,7 @@ namespace Repro.Core.Data.Coco;
 /// (they stay in <see cref="Coco"/> for evaluation, which ignores detections matched to them).
 /// Images are ordered by image id; images without (non-crowd) annotations are kept as negatives.
 /// </summary>
-public sealed class CocoDetectionDataset : IDetectionDataset
+public sealed class CocoDetectionDataset : ILabelledImageSet
 {
     readonly CocoImage[] _images;
     readonly BoxXyxy[][] _boxes;
@@ -89,7 +89,7 @@ public sealed class CocoDetectionDataset : IDetectionDataset
     /// <summary>Number of (non-crowd) target boxes of a sample, without decoding its image.</summary>
     public int BoxCount(int index) => _boxes[index].Length;
 
-    public DetectionSample Get(int index)
+    public LabelledImage Get(int index)
     {
         if ((uint)index >= (uint)_images.Length) throw new ArgumentOutOfRangeException(nameof(index), index, $"dataset has {Count} images");
         var info = _images[index];
@@ -98,7 +98,7 @@ public sealed class CocoDetectionDataset : IDetectionDataset
         if (image.Width != info.Width || image.Height != info.Height)
             throw new InvalidDataException(
                 $"{path}: decoded size {image.Width}x{image.Height} differs from width/height {info.Width}x{info.Height} of image id {info.Id} in {Source.SourcePath}");
-        return new DetectionSample
+        return new LabelledImage
         {
             ImageId = info.Id, Image = image, Boxes = (BoxXyxy[])_boxes[index].Clone(), Labels = (int[])_labels[index].Clone(),
         };

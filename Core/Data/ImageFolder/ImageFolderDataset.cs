@@ -7,7 +7,7 @@ namespace Repro.Core.Data.ImageFolder;
 /// names sorted ordinally, label = class index, files sorted by class then relative path. A sample carries the
 /// image, no boxes, and Labels = [class index]; ImageId is the sample index.
 /// </summary>
-public sealed class ImageFolderDataset : IDetectionDataset
+public sealed class ImageFolderDataset : ILabelledImageSet
 {
     readonly string[] _paths;
     readonly int[] _labels;
@@ -43,10 +43,10 @@ public sealed class ImageFolderDataset : IDetectionDataset
     public int Count => _paths.Length;
     public int LabelOf(int index) => _labels[index];
 
-    public DetectionSample Get(int index)
+    public LabelledImage Get(int index)
     {
         if ((uint)index >= (uint)_paths.Length) throw new ArgumentOutOfRangeException(nameof(index), index, $"dataset has {Count} images");
         var image = _cache != null ? _cache.Load(_paths[index]) : ImageIO.Load(_paths[index]);
-        return new DetectionSample { ImageId = index, Image = image, Labels = new[] { _labels[index] } };
+        return new LabelledImage { ImageId = index, Image = image, Labels = new[] { _labels[index] } };
     }
 }

@@ -6,7 +6,7 @@ namespace Repro.Core.Data.ImageFolder;
 /// An unlabeled image pool (e.g. the self-training student's unlabeled data): every image file in a folder
 /// (optionally recursive), in ordinal order of relative path. Samples carry no boxes or labels; ImageId is the index.
 /// </summary>
-public sealed class UnlabeledImageFolder : IDetectionDataset
+public sealed class UnlabeledImageFolder : ILabelledImageSet
 {
     readonly string[] _paths;
     readonly ImageCache? _cache;
@@ -26,10 +26,10 @@ public sealed class UnlabeledImageFolder : IDetectionDataset
     public IReadOnlyList<string> RelativePaths => _paths.Select(p => Path.GetRelativePath(Root, p).Replace('\\', '/')).ToArray();
     public int Count => _paths.Length;
 
-    public DetectionSample Get(int index)
+    public LabelledImage Get(int index)
     {
         if ((uint)index >= (uint)_paths.Length) throw new ArgumentOutOfRangeException(nameof(index), index, $"folder has {Count} images");
         var image = _cache != null ? _cache.Load(_paths[index]) : ImageIO.Load(_paths[index]);
-        return new DetectionSample { ImageId = index, Image = image };
+        return new LabelledImage { ImageId = index, Image = image };
     }
 }

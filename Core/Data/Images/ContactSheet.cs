@@ -21,7 +21,7 @@ public static class ContactSheet
     /// <param name="classNames">Optional names drawn beside each box.</param>
     /// <param name="scale">Integer upscaling of each tile (small miniature images are hard to see at 1×).</param>
     /// <param name="captions">Optional caption per tile.</param>
-    public static void Save(string path, IReadOnlyList<DetectionSample> samples, int columns = 8, int scale = 3,
+    public static void Save(string path, IReadOnlyList<LabelledImage> samples, int columns = 8, int scale = 3,
                             IReadOnlyList<string>? classNames = null, IReadOnlyList<string>? captions = null)
     {
         if (samples.Count == 0) throw new ArgumentException("no samples to draw", nameof(samples));
@@ -57,7 +57,7 @@ public static class ContactSheet
     }
 
     /// <summary>The image with its mask tinted in (class colour at 50%, ignore pixels darkened).</summary>
-    static RgbImage WithMask(DetectionSample s)
+    static RgbImage WithMask(LabelledImage s)
     {
         if (s.Mask == null) return s.Image;
         var img = s.Image.Clone();
@@ -65,7 +65,7 @@ public static class ContactSheet
         {
             byte m = s.Mask[i];
             if (m == 0) continue;
-            var c = m == DetectionSample.IgnoreLabel ? new SKColor(0, 0, 0) : ColorOf(m);
+            var c = m == LabelledImage.IgnoreLabel ? new SKColor(0, 0, 0) : ColorOf(m);
             img.Pixels[3 * i] = (byte)((img.Pixels[3 * i] + c.Red) / 2);
             img.Pixels[3 * i + 1] = (byte)((img.Pixels[3 * i + 1] + c.Green) / 2);
             img.Pixels[3 * i + 2] = (byte)((img.Pixels[3 * i + 2] + c.Blue) / 2);

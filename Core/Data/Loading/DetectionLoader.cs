@@ -12,18 +12,18 @@ namespace Repro.Core.Data.Loading;
 /// </summary>
 public sealed class DetectionLoader
 {
-    readonly IDetectionDataset _dataset;
-    readonly Func<DetectionSample, int, DetectionSample>? _transform;
+    readonly ILabelledImageSet _dataset;
+    readonly Func<LabelledImage, int, LabelledImage>? _transform;
     readonly BatchCollator _collator;
 
-    /// <param name="dataset">Samples; <see cref="IDetectionDataset.Get"/> must be thread-safe.</param>
+    /// <param name="dataset">Samples; <see cref="ILabelledImageSet.Get"/> must be thread-safe.</param>
     /// <param name="options">Batch size, seed, shuffling, collation.</param>
     /// <param name="transform">Per-sample transform (augmentation) given the epoch; must be a pure function of
     /// (sample, epoch) — e.g. seeded from image id and epoch — and thread-safe.</param>
     /// <param name="workers">Background tasks preparing batches (0 = prepare on the caller's thread).</param>
     /// <param name="prefetch">Batches prepared ahead (bounded queue); at least <paramref name="workers"/>.</param>
-    public DetectionLoader(IDetectionDataset dataset, LoaderOptions? options = null,
-        Func<DetectionSample, int, DetectionSample>? transform = null, int workers = 2, int prefetch = 4)
+    public DetectionLoader(ILabelledImageSet dataset, LoaderOptions? options = null,
+        Func<LabelledImage, int, LabelledImage>? transform = null, int workers = 2, int prefetch = 4)
     {
         _dataset = dataset ?? throw new ArgumentNullException(nameof(dataset));
         Options = options ?? new LoaderOptions();
@@ -46,7 +46,7 @@ public sealed class DetectionLoader
     {
         var (epoch, _) = Sampler.Locate(step);
         var indices = Sampler.Indices(step);
-        var samples = new DetectionSample[indices.Length];
+        var samples = new LabelledImage[indices.Length];
         for (int i = 0; i < indices.Length; i++)
         {
             var s = _dataset.Get(indices[i]);

@@ -70,7 +70,7 @@ public static class MiniaturePreview
         return labels;
     }
 
-    static (List<DetectionSample>, IReadOnlyList<string>, IReadOnlyList<string>?) Detection(string annotations, string images, int count)
+    static (List<LabelledImage>, IReadOnlyList<string>, IReadOnlyList<string>?) Detection(string annotations, string images, int count)
     {
         var coco = ReadCoco(annotations);
         var map = new CategoryMap(coco.Categories);
@@ -79,7 +79,7 @@ public static class MiniaturePreview
         var samples = coco.Images.Take(count).Select(im =>
         {
             var anns = byImage[im.Id].ToArray();
-            return new DetectionSample
+            return new LabelledImage
             {
                 ImageId = im.Id,
                 Image = ImageIO.Load(Path.Combine(images, im.FileName)),
@@ -90,25 +90,25 @@ public static class MiniaturePreview
         return (samples, names, null);
     }
 
-    static (List<DetectionSample>, IReadOnlyList<string>?, IReadOnlyList<string>) Classification(string dir, IReadOnlyList<string> classes, int count)
+    static (List<LabelledImage>, IReadOnlyList<string>?, IReadOnlyList<string>) Classification(string dir, IReadOnlyList<string> classes, int count)
     {
-        var samples = new List<DetectionSample>();
+        var samples = new List<LabelledImage>();
         var captions = new List<string>();
         var files = classes.Select(c => Directory.GetFiles(Path.Combine(dir, c), "*.png").OrderBy(f => f, StringComparer.Ordinal).ToArray()).ToArray();
         for (int i = 0; samples.Count < count && i < count * classes.Count; i++)
         {
             int c = i % classes.Count, k = i / classes.Count;
             if (k >= files[c].Length) continue;
-            samples.Add(new DetectionSample { ImageId = samples.Count, Image = ImageIO.Load(files[c][k]) });
+            samples.Add(new LabelledImage { ImageId = samples.Count, Image = ImageIO.Load(files[c][k]) });
             captions.Add(classes[c]);
         }
         return (samples, null, captions);
     }
 
-    static (List<DetectionSample>, IReadOnlyList<string>?, IReadOnlyList<string>) Segmentation(string vocRoot, string set, int count)
+    static (List<LabelledImage>, IReadOnlyList<string>?, IReadOnlyList<string>) Segmentation(string vocRoot, string set, int count)
     {
         var ids = File.ReadAllLines(Path.Combine(vocRoot, "ImageSets", "Segmentation", set + ".txt")).Where(l => l.Length > 0).Take(count).ToList();
-        var samples = ids.Select((id, i) => new DetectionSample
+        var samples = ids.Select((id, i) => new LabelledImage
         {
             ImageId = i,
             Image = ImageIO.Load(Path.Combine(vocRoot, "JPEGImages", id + ".png")),

@@ -8,7 +8,7 @@ namespace Repro.Core.Data.Voc;
 /// <see cref="VocPalette"/> (255 = ignore). All files are checked up front. A sample's ImageId is the id's position
 /// in the image-set file; <see cref="Ids"/> holds the VOC names.
 /// </summary>
-public sealed class VocSegmentationDataset : IDetectionDataset
+public sealed class VocSegmentationDataset : ILabelledImageSet
 {
     /// <summary>How many missing files an error lists.</summary>
     public const int MissingFilesListed = 5;
@@ -87,14 +87,14 @@ public sealed class VocSegmentationDataset : IDetectionDataset
     public string ImagePath(int index) => _images[index];
     public string MaskPath(int index) => _masks[index];
 
-    public DetectionSample Get(int index)
+    public LabelledImage Get(int index)
     {
         if ((uint)index >= (uint)_ids.Length) throw new ArgumentOutOfRangeException(nameof(index), index, $"image set has {Count} images");
         var image = _cache != null ? _cache.Load(_images[index]) : ImageIO.Load(_images[index]);
         var maskRgb = ImageIO.Load(_masks[index]);
         if (maskRgb.Width != image.Width || maskRgb.Height != image.Height)
             throw new InvalidDataException($"{_masks[index]}: mask is {maskRgb.Width}x{maskRgb.Height} but image {_images[index]} is {image.Width}x{image.Height}");
-        return new DetectionSample { ImageId = index, Image = image, Mask = DecodeMask(maskRgb, _masks[index], Encoding) };
+        return new LabelledImage { ImageId = index, Image = image, Mask = DecodeMask(maskRgb, _masks[index], Encoding) };
     }
 
     /// <summary>Class indices of a decoded mask image; a colour outside the encoding is an error naming file and pixel.</summary>

@@ -18,7 +18,7 @@ public sealed record DetectionTarget(Tensor Boxes, Tensor Labels)
     }
 
     /// <summary>From the data layer's sample.</summary>
-    public static DetectionTarget FromSample(DetectionSample sample)
+    public static DetectionTarget FromSample(LabelledImage sample)
     {
         if (sample.Boxes.Length != sample.Labels.Length)
             throw new ArgumentException($"sample {sample.ImageId}: {sample.Boxes.Length} boxes but {sample.Labels.Length} labels", nameof(sample));

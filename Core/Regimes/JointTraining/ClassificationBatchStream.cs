@@ -47,7 +47,7 @@ public sealed class ClassificationBatchStream
                 Seed = unchecked((int)seed),
                 Collate = new CollateOptions { FixedHeight = augment.OutputSize, FixedWidth = augment.OutputSize },
             },
-            (sample, epoch) => new DetectionSample { ImageId = sample.ImageId, Image = pipeline.Apply(sample.Image, seed, epoch, sample.ImageId) });
+            (sample, epoch) => new LabelledImage { ImageId = sample.ImageId, Image = pipeline.Apply(sample.Image, seed, epoch, sample.ImageId) });
     }
 
     public int BatchSize => _loader.Options.BatchSize;

@@ -17,7 +17,7 @@ public static class ClassificationInference
     /// Outputs [N, D] (float32, CPU; the caller disposes) of <paramref name="forward"/> on images 0 … N−1 of
     /// <paramref name="images"/>. <paramref name="model"/> is put in eval mode for the pass and restored afterwards.
     /// </summary>
-    public static Tensor Run(nn.Module model, Func<Tensor, Tensor> forward, IDetectionDataset images, int size, int batchSize,
+    public static Tensor Run(nn.Module model, Func<Tensor, Tensor> forward, ILabelledImageSet images, int size, int batchSize,
                              Device? device = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(model);

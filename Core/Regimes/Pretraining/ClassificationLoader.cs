@@ -19,11 +19,11 @@ public sealed class ClassificationLoader
     /// must be a pure, thread-safe function of its arguments and return a Size × Size image.</summary>
     public delegate RgbImage ViewTransform(RgbImage image, int epoch, int index, int view);
 
-    readonly IDetectionDataset _images;
+    readonly ILabelledImageSet _images;
     readonly ViewTransform _transform;
     readonly float[][] _table;
 
-    public ClassificationLoader(IDetectionDataset images, int batchSize, int seed, int size, ViewTransform transform, int views = 1,
+    public ClassificationLoader(ILabelledImageSet images, int batchSize, int seed, int size, ViewTransform transform, int views = 1,
                                 ImageNormalization? normalization = null, int workers = 1, int prefetch = 2)
     {
         _images = images ?? throw new ArgumentNullException(nameof(images));

@@ -29,7 +29,7 @@ public static class NoisyStudent
     /// labelled images (smoothed one-hot), both augmented with the student's noise, and the loss is the mean
     /// cross-entropy over all of them. Resumable in <paramref name="outputDirectory"/>.
     /// </summary>
-    public static TrainingResult TrainStudent(ImageClassifier student, ImageFolderDataset labelled, IDetectionDataset unlabeled, PseudoLabelSet pseudo,
+    public static TrainingResult TrainStudent(ImageClassifier student, ImageFolderDataset labelled, ILabelledImageSet unlabeled, PseudoLabelSet pseudo,
                                               StudentSettings settings, string outputDirectory, IProgress<TrainingProgress>? progress = null,
                                               CancellationToken ct = default)
     {

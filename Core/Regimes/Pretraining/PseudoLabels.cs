@@ -83,7 +83,7 @@ public static class PseudoLabels
     }
 
     /// <summary>Runs the teacher over the unlabeled pool and pseudo-labels it.</summary>
-    public static PseudoLabelSet Annotate(ImageClassifier teacher, IDetectionDataset unlabeled, int imageSize, int batchSize, bool soft, double confidence,
+    public static PseudoLabelSet Annotate(ImageClassifier teacher, ILabelledImageSet unlabeled, int imageSize, int batchSize, bool soft, double confidence,
                                           IReadOnlyList<string>? classes = null, int round = 1, Device? device = null, CancellationToken ct = default)
     {
         using var probabilities = ClassificationInference.Run(teacher, x => nn.functional.softmax(teacher.call(x), 1), unlabeled, imageSize, batchSize, device, ct);

@@ -13,7 +13,7 @@ namespace Repro.Core.Regimes.Pretraining;
 public static class SimClr
 {
     /// <summary>Trains <paramref name="model"/> on the images of <paramref name="images"/> (labels ignored).</summary>
-    public static TrainingResult Train(SimClrModel model, IDetectionDataset images, ClassificationAugmentConfig crop, SimClrViewConfig colour,
+    public static TrainingResult Train(SimClrModel model, ILabelledImageSet images, ClassificationAugmentConfig crop, SimClrViewConfig colour,
                                        TrainerOptions trainerOptions, int batchSize, long seed, double temperature, string outputDirectory,
                                        IProgress<TrainingProgress>? progress = null, CancellationToken ct = default)
     {

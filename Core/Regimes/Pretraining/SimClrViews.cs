@@ -72,7 +72,7 @@ public sealed class SimClrViews
         long viewSeed = unchecked((long)Seeding.Derive(_seed, "simclr-view", view));
         var cropped = _crop.Apply(image, viewSeed, epoch, index);
         var rng = AugmentRng.ForSample(unchecked((long)Seeding.Derive(viewSeed, "simclr-colour")), epoch, index);
-        var sample = new DetectionSample { ImageId = index, Image = cropped };
+        var sample = new LabelledImage { ImageId = index, Image = cropped };
         foreach (var op in _color) sample = op.Apply(sample, rng);
         return sample.Image;
     }

@@ -3,8 +3,8 @@ using Repro.Core.Data;
 namespace Repro.Core.Regimes.Pretraining;
 
 /// <summary>The images of a dataset at the given indices, re-indexed 0 … n−1.</summary>
-internal sealed class SubsetDataset(IDetectionDataset source, int[] indices) : IDetectionDataset
+internal sealed class SubsetDataset(ILabelledImageSet source, int[] indices) : ILabelledImageSet
 {
     public int Count => indices.Length;
-    public DetectionSample Get(int index) => source.Get(indices[index]);
+    public LabelledImage Get(int index) => source.Get(indices[index]);
 }

@@ -7,13 +7,13 @@ namespace Repro.Core.Regimes.Segmentation;
 /// pseudo label, followed by the pseudo-labelled ones). A sample's ImageId becomes its position in the view, so
 /// augmentation streams (seeded by image id) stay distinct across the parts.
 /// </summary>
-public sealed class DatasetView : IDetectionDataset
+public sealed class DatasetView : ILabelledImageSet
 {
-    readonly (IDetectionDataset Dataset, int Index)[] _items;
+    readonly (ILabelledImageSet Dataset, int Index)[] _items;
 
-    public DatasetView(params (IDetectionDataset Dataset, IReadOnlyList<int> Indices)[] parts)
+    public DatasetView(params (ILabelledImageSet Dataset, IReadOnlyList<int> Indices)[] parts)
     {
-        var items = new List<(IDetectionDataset, int)>();
+        var items = new List<(ILabelledImageSet, int)>();
         foreach (var (dataset, indices) in parts)
         {
             ArgumentNullException.ThrowIfNull(dataset);
@@ -27,15 +27,15 @@ public sealed class DatasetView : IDetectionDataset
     }
 
     /// <summary>All samples of <paramref name="dataset"/>.</summary>
-    public static IReadOnlyList<int> All(IDetectionDataset dataset) => Enumerable.Range(0, dataset.Count).ToArray();
+    public static IReadOnlyList<int> All(ILabelledImageSet dataset) => Enumerable.Range(0, dataset.Count).ToArray();
 
     public int Count => _items.Length;
 
-    public DetectionSample Get(int index)
+    public LabelledImage Get(int index)
     {
         if ((uint)index >= (uint)_items.Length) throw new ArgumentOutOfRangeException(nameof(index), index, $"view has {Count} samples");
         var (dataset, i) = _items[index];
         var s = dataset.Get(i);
-        return new DetectionSample { ImageId = index, Image = s.Image, Boxes = s.Boxes, Labels = s.Labels, Mask = s.Mask };
+        return new LabelledImage { ImageId = index, Image = s.Image, Boxes = s.Boxes, Labels = s.Labels, Mask = s.Mask };
     }
 }

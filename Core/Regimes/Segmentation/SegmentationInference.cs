@@ -19,8 +19,8 @@ public static class SegmentationInference
     /// Calls <paramref name="onImage"/>(index, sample, probabilities [C, H, W] float on the CPU) for every image, in
     /// index order, on the calling thread. The tensor is freed after the call returns: copy out what you need.
     /// </summary>
-    public static void Run(SegmentationModel model, IDetectionDataset dataset, int batchSize,
-                           Action<int, DetectionSample, Tensor> onImage, CancellationToken ct = default)
+    public static void Run(SegmentationModel model, ILabelledImageSet dataset, int batchSize,
+                           Action<int, LabelledImage, Tensor> onImage, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(dataset);
@@ -37,15 +37,15 @@ public static class SegmentationInference
             {
                 ct.ThrowIfCancellationRequested();
                 int n = Math.Min(batchSize, dataset.Count - start);
-                var originals = new DetectionSample[n];
-                var resized = new DetectionSample[n];
+                var originals = new LabelledImage[n];
+                var resized = new LabelledImage[n];
                 var scales = new double[n];
                 for (int i = 0; i < n; i++)
                 {
                     var s = dataset.Get(start + i);
                     originals[i] = s;
                     scales[i] = (double)size / Math.Max(s.Image.Width, s.Image.Height);
-                    resized[i] = resize.ApplyMap(new DetectionSample { ImageId = s.ImageId, Image = s.Image },
+                    resized[i] = resize.ApplyMap(new LabelledImage { ImageId = s.ImageId, Image = s.Image },
                                                  new Affine2D(scales[i], 0, 0, 0, scales[i], 0));
                 }
                 GcPause.AtSafePoint();

@@ -124,7 +124,7 @@ public static class SegmentationPseudoLabeling
         catch (JsonException) { return null; } // unreadable: label again
     }
 
-    static (IDetectionDataset Source, string[] Ids, string[] ImagePaths, string[]? MaskPaths) OpenSource(SegmentationPseudoLabelConfig config)
+    static (ILabelledImageSet Source, string[] Ids, string[] ImagePaths, string[]? MaskPaths) OpenSource(SegmentationPseudoLabelConfig config)
     {
         if (config.UnlabeledImages != null)
         {

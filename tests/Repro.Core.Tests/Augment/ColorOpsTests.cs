@@ -10,14 +10,14 @@ namespace Repro.Core.Tests.Augment;
 public class ColorOpsTests
 {
     /// <summary>A 1-row image whose pixels are (v, v, v) for the given values.</summary>
-    static DetectionSample Grey(params byte[] values)
+    static LabelledImage Grey(params byte[] values)
     {
         var img = new RgbImage(values.Length, 1);
         for (int i = 0; i < values.Length; i++) img.Pixels[3 * i] = img.Pixels[3 * i + 1] = img.Pixels[3 * i + 2] = values[i];
-        return new DetectionSample { Image = img };
+        return new LabelledImage { Image = img };
     }
 
-    static byte[] Channel0(DetectionSample s) => Enumerable.Range(0, s.Image.Width * s.Image.Height).Select(i => s.Image.Pixels[3 * i]).ToArray();
+    static byte[] Channel0(LabelledImage s) => Enumerable.Range(0, s.Image.Width * s.Image.Height).Select(i => s.Image.Pixels[3 * i]).ToArray();
 
     static byte[] Run(ColorOp op, params byte[] values) => Channel0(op.Apply(Grey(values), new AugmentRng(0)));
 
@@ -46,7 +46,7 @@ public class ColorOpsTests
         // Contrast 2 about mean 100: 50 → 0, 120 → 140, 130 → 160 (mean of 50,120,130 = 100).
         Assert.Equal(new byte[] { 0, 140, 160 }, Run(new Contrast(2), 50, 120, 130));
         // Color 0 on a coloured pixel: grey luma of (255, 0, 0) = round(0.299·255) = 76.
-        var red = new DetectionSample { Image = new RgbImage(1, 1, new byte[] { 255, 0, 0 }) };
+        var red = new LabelledImage { Image = new RgbImage(1, 1, new byte[] { 255, 0, 0 }) };
         Assert.Equal(new byte[] { 76, 76, 76 }, new ColorBalance(0).Apply(red, new AugmentRng(0)).Image.Pixels);
         Assert.Equal(new byte[] { 255, 0, 0 }, new ColorBalance(1).Apply(red, new AugmentRng(0)).Image.Pixels);
     }
@@ -58,7 +58,7 @@ public class ColorOpsTests
         var img = new RgbImage(3, 3);
         Array.Fill(img.Pixels, (byte)10);
         for (int c = 0; c < 3; c++) img.Pixels[img.Offset(1, 1) + c] = 140;
-        var s = new DetectionSample { Image = img };
+        var s = new LabelledImage { Image = img };
         var smooth = new Sharpness(0).Apply(s, new AugmentRng(0)).Image;
         Assert.Equal(60, smooth.Pixels[smooth.Offset(1, 1)]);
         Assert.Equal(10, smooth.Pixels[smooth.Offset(0, 0)]);
@@ -125,6 +125,6 @@ public class ColorOpsTests
         var s = Grey(10, 20, 30, 40, 50);
         var img = s.Image.Clone();
         ((IRegionOp)new Invert()).ApplyToRegion(img, null, new PixelRect(1, 0, 2, 1), 1, new AugmentRng(0));
-        Assert.Equal(new byte[] { 10, 235, 225, 40, 50 }, Channel0(new DetectionSample { Image = img }));
+        Assert.Equal(new byte[] { 10, 235, 225, 40, 50 }, Channel0(new LabelledImage { Image = img }));
     }
 }

@@ -11,7 +11,7 @@ public class GeometryOpsTests
     static readonly PolicyOps Ops = new(new AugmentMagnitudes());
 
     // 64×48 (non-square, to catch width/height mix-ups), one 16×18 rectangle well inside.
-    static DetectionSample Scene() => Rects(64, 48, (20, 12, 36, 30));
+    static LabelledImage Scene() => Rects(64, 48, (20, 12, 36, 30));
 
     public static IEnumerable<object[]> WholeImageOps() => new[]
     {
@@ -103,7 +103,7 @@ public class GeometryOpsTests
             for (int i = 0; i < outS.Mask.Length; i++)
             {
                 bool grey = outS.Image.Pixels[3 * i] == 128 && outS.Image.Pixels[3 * i + 1] == 128 && outS.Image.Pixels[3 * i + 2] == 128;
-                Assert.Equal(outS.Mask[i] == DetectionSample.IgnoreLabel, grey);
+                Assert.Equal(outS.Mask[i] == LabelledImage.IgnoreLabel, grey);
             }
         }
     }
@@ -115,7 +115,7 @@ public class GeometryOpsTests
         var op = new ScaleJitterCrop(64, 1, 1);
         var outS = op.ApplyMap(Scene(), new Affine2D(0.5, 0, 0, 0, 0.5, 0));
         Assert.Equal(new BoxXyxy(10, 6, 18, 15), outS.Boxes[0]);
-        Assert.Equal(DetectionSample.IgnoreLabel, outS.Mask![40 * 64 + 40]);
+        Assert.Equal(LabelledImage.IgnoreLabel, outS.Mask![40 * 64 + 40]);
         Assert.Equal(0, outS.Mask[2 * 64 + 2]);
         AssertBoxNear(outS.Boxes[0], Bounds(outS.Image, RectColors[0]), 1.0, "half scale");
     }
@@ -197,7 +197,7 @@ public class GeometryOpsTests
             for (int x = stripX; x < stripX + 4; x++)
             {
                 Assert.True(IsColor(outS.Image, x, y, new byte[] { 128, 128, 128 }), $"({x},{y}) not grey");
-                Assert.Equal(DetectionSample.IgnoreLabel, outS.Mask![y * 64 + x]);
+                Assert.Equal(LabelledImage.IgnoreLabel, outS.Mask![y * 64 + x]);
             }
     }
 
@@ -239,7 +239,7 @@ public class GeometryOpsTests
                 for (int x = 0; x < 64; x++)
                 {
                     byte m = outS.Mask![y * 64 + x];
-                    byte[] expected = m == DetectionSample.IgnoreLabel ? new byte[] { 128, 128, 128 } : m == 0 ? Background : RectColors[m - 1];
+                    byte[] expected = m == LabelledImage.IgnoreLabel ? new byte[] { 128, 128, 128 } : m == 0 ? Background : RectColors[m - 1];
                     Assert.True(IsColor(outS.Image, x, y, expected), $"{name} seed {seed}: pixel ({x},{y}) does not match mask value {m}");
                 }
         }

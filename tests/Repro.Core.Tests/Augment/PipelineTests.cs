@@ -10,12 +10,12 @@ namespace Repro.Core.Tests.Augment;
 
 public class PipelineTests
 {
-    static DetectionSample Scene(long id = 7)
+    static LabelledImage Scene(long id = 7)
     {
         var s = Scenes.Rects(64, 64, (4, 6, 30, 28), (36, 30, 60, 60), (10, 40, 20, 52));
         // Texture, so colour ops and resampling have something to act on.
         for (int i = 0; i < s.Image.Pixels.Length; i += 7) s.Image.Pixels[i] = (byte)(i * 13);
-        return new DetectionSample { ImageId = id, Image = s.Image, Boxes = s.Boxes, Labels = s.Labels, Mask = s.Mask };
+        return new LabelledImage { ImageId = id, Image = s.Image, Boxes = s.Boxes, Labels = s.Labels, Mask = s.Mask };
     }
 
     static readonly AugmentConfig[] Levels = { AugmentConfig.S1(), AugmentConfig.S2(), AugmentConfig.S3(), AugmentConfig.S4() };
@@ -42,7 +42,7 @@ public class PipelineTests
         var p = AugmentPipeline.FromConfig(AugmentConfig.S4());
         var ids = Enumerable.Range(0, 24).ToArray();
         var sequential = ids.Select(i => p.Apply(Scene(i), 1, 2)).ToArray();
-        var parallel = new DetectionSample[ids.Length];
+        var parallel = new LabelledImage[ids.Length];
         Parallel.ForEach(ids.Reverse(), i => parallel[i] = p.Apply(Scene(i), 1, 2));
         var batch = p.ApplyAll(ids.Select(i => Scene(i)).ToArray(), 1, 2, maxParallelism: 4);
         for (int i = 0; i < ids.Length; i++)
@@ -77,7 +77,7 @@ public class PipelineTests
     [MemberData(nameof(EveryOp))]
     public void Ops_do_not_mutate_their_input(string name)
     {
-        Func<DetectionSample, AugmentRng, DetectionSample> op = name switch
+        Func<LabelledImage, AugmentRng, LabelledImage> op = name switch
         {
             "HorizontalFlip" => new HorizontalFlip().Apply,
             "ScaleJitterCrop" => new ScaleJitterCrop(48, 0.5, 2).Apply,
@@ -184,7 +184,7 @@ public class PipelineTests
         Assert.Equal(AugmentLevel.S3, AugmentLevels.Parse("s3"));
         Assert.Contains("Level", Assert.Throws<ArgumentException>(() => AugmentPipeline.FromConfig(AugmentConfig.S1() with { Level = (AugmentLevel)7 })).Message);
         Assert.Contains("Bogus_Op", Assert.Throws<ArgumentException>(() => new PolicyOps(new AugmentMagnitudes()).Create("Bogus_Op", 1, 1)).Message);
-        var bad = new DetectionSample { Image = new RgbImage(4, 4), Boxes = new[] { new BoxXyxy(0, 0, 1, 1) } };
+        var bad = new LabelledImage { Image = new RgbImage(4, 4), Boxes = new[] { new BoxXyxy(0, 0, 1, 1) } };
         Assert.Contains("labels", Assert.Throws<ArgumentException>(() => AugmentPipeline.FromConfig(AugmentConfig.S1()).Apply(bad, 0, 0)).Message);
     }
 

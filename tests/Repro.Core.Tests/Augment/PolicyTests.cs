@@ -10,11 +10,11 @@ public class PolicyTests
 {
     static readonly PolicyOps Ops = new(new AugmentMagnitudes());
 
-    static DetectionSample Gradient()
+    static LabelledImage Gradient()
     {
         var img = new RgbImage(16, 8);
         for (int i = 0; i < img.Pixels.Length; i++) img.Pixels[i] = (byte)(i * 5);
-        return new DetectionSample { Image = img };
+        return new LabelledImage { Image = img };
     }
 
     [Theory]
@@ -64,7 +64,7 @@ public class PolicyTests
         var boxes = new List<BoxXyxy>();
         for (int y = 0; y < 6; y++)
             for (int x = 0; x < 8; x++) boxes.Add(new BoxXyxy(x * 8 + 2, y * 8 + 2, x * 8 + 6, y * 8 + 6));
-        var s = new DetectionSample { Image = img, Boxes = boxes.ToArray(), Labels = new int[boxes.Count] };
+        var s = new LabelledImage { Image = img, Boxes = boxes.ToArray(), Labels = new int[boxes.Count] };
         var step = Ops.Create("Solarize_Only_BBoxes", 0.6, 5);
         Assert.Equal(1.0, step.Probability);
         int hit = 0, trials = 0;

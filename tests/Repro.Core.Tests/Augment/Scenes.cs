@@ -11,7 +11,7 @@ internal static class Scenes
 
     /// <summary>A width × height image with rectangle i (pixel rows/cols [x1, x2) × [y1, y2)) filled in colour i,
     /// boxes equal to the rectangles, labels i, and a mask that holds label i + 1 inside rectangle i, 0 elsewhere.</summary>
-    public static DetectionSample Rects(int width, int height, params (int X1, int Y1, int X2, int Y2)[] rects)
+    public static LabelledImage Rects(int width, int height, params (int X1, int Y1, int X2, int Y2)[] rects)
     {
         var img = new RgbImage(width, height);
         var mask = new byte[width * height];
@@ -30,7 +30,7 @@ internal static class Scenes
                     mask[y * width + x] = (byte)(r + 1);
                 }
         }
-        return new DetectionSample
+        return new LabelledImage
         {
             ImageId = 7,
             Image = img,
@@ -99,13 +99,13 @@ internal static class Scenes
     }
 
     /// <summary>A deep copy (for checking that ops leave their input alone).</summary>
-    public static DetectionSample DeepCopy(DetectionSample s) => new()
+    public static LabelledImage DeepCopy(LabelledImage s) => new()
     {
         ImageId = s.ImageId, Image = s.Image.Clone(), Boxes = (BoxXyxy[])s.Boxes.Clone(), Labels = (int[])s.Labels.Clone(),
         Mask = (byte[]?)s.Mask?.Clone(),
     };
 
-    public static void AssertSame(DetectionSample expected, DetectionSample actual)
+    public static void AssertSame(LabelledImage expected, LabelledImage actual)
     {
         Assert.Equal(expected.ImageId, actual.ImageId);
         Assert.Equal(expected.Image.Width, actual.Image.Width);

@@ -7,11 +7,11 @@ namespace Repro.Core.Tests.Data;
 
 public class BatchCollatorTests : TorchTestBase
 {
-    static DetectionSample Sample(int w, int h, byte fill, BoxXyxy[]? boxes = null, int[]? labels = null, byte[]? mask = null, long id = 0)
+    static LabelledImage Sample(int w, int h, byte fill, BoxXyxy[]? boxes = null, int[]? labels = null, byte[]? mask = null, long id = 0)
     {
         var img = new RgbImage(w, h);
         for (int i = 0; i < w * h; i++) { img.Pixels[3 * i] = fill; img.Pixels[3 * i + 1] = (byte)(fill / 2); img.Pixels[3 * i + 2] = 255; }
-        return new DetectionSample { ImageId = id, Image = img, Boxes = boxes ?? Array.Empty<BoxXyxy>(), Labels = labels ?? Array.Empty<int>(), Mask = mask };
+        return new LabelledImage { ImageId = id, Image = img, Boxes = boxes ?? Array.Empty<BoxXyxy>(), Labels = labels ?? Array.Empty<int>(), Mask = mask };
     }
 
     static readonly ImageNormalization Norm = new() { Mean = new[] { 0.5f, 0.5f, 0f }, Std = new[] { 0.5f, 0.25f, 2f } };
@@ -91,7 +91,7 @@ public class BatchCollatorTests : TorchTestBase
     public void Inconsistent_batches_are_rejected()
     {
         var c = new BatchCollator();
-        Assert.Throws<ArgumentException>(() => c.Collate(Array.Empty<DetectionSample>()));
+        Assert.Throws<ArgumentException>(() => c.Collate(Array.Empty<LabelledImage>()));
         var e = Assert.Throws<ArgumentException>(() => c.Collate(new[] { Sample(1, 1, 0, mask: new byte[1]), Sample(1, 1, 0) }));
         Assert.Contains("sample 1", e.Message);
         Assert.Throws<ArgumentException>(() => c.Collate(new[] { Sample(1, 1, 0, new[] { new BoxXyxy(0, 0, 1, 1) }) }));

@@ -9,25 +9,25 @@ public class DetectionLoaderTests : TorchTestBase
 {
     /// <summary>In-memory samples whose pixels and box encode the index; Get sleeps an index-dependent time so that
     /// background tasks finish out of order.</summary>
-    sealed class SyntheticDataset(int count, int failAt = -1) : IDetectionDataset
+    sealed class SyntheticDataset(int count, int failAt = -1) : ILabelledImageSet
     {
         public int Count => count;
-        public DetectionSample Get(int index)
+        public LabelledImage Get(int index)
         {
             if (index == failAt) throw new InvalidDataException($"sample {index} is broken");
             Thread.Sleep(index * 7 % 3);
             var img = new RgbImage(4 + index % 3, 4);
             Array.Fill(img.Pixels, (byte)index);
-            return new DetectionSample { ImageId = 1000 + index, Image = img, Boxes = new[] { new BoxXyxy(index, 0, index + 2, 2) }, Labels = new[] { index % 5 } };
+            return new LabelledImage { ImageId = 1000 + index, Image = img, Boxes = new[] { new BoxXyxy(index, 0, index + 2, 2) }, Labels = new[] { index % 5 } };
         }
     }
 
     /// <summary>An epoch-dependent "augmentation": shifts pixel values and boxes by the epoch.</summary>
-    static DetectionSample Shift(DetectionSample s, int epoch)
+    static LabelledImage Shift(LabelledImage s, int epoch)
     {
         var img = s.Image.Clone();
         for (int i = 0; i < img.Pixels.Length; i++) img.Pixels[i] = (byte)(img.Pixels[i] + epoch);
-        return new DetectionSample
+        return new LabelledImage
         {
             ImageId = s.ImageId, Image = img, Labels = s.Labels,
             Boxes = s.Boxes.Select(b => b with { Y1 = b.Y1 + epoch, Y2 = b.Y2 + epoch }).ToArray(),

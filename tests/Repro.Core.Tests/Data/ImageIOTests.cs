@@ -27,7 +27,7 @@ public class ImageIOTests
     public void Contact_sheet_renders_a_png_with_boxes()
     {
         var img = new RgbImage(16, 16);
-        var sample = new DetectionSample { Image = img, Boxes = new[] { new BoxXyxy(2, 2, 10, 10) }, Labels = new[] { 1 }, Mask = new byte[256] };
+        var sample = new LabelledImage { Image = img, Boxes = new[] { new BoxXyxy(2, 2, 10, 10) }, Labels = new[] { 1 }, Mask = new byte[256] };
         var path = Path.Combine(Path.GetTempPath(), $"sheet-{Guid.NewGuid():N}.png");
         ContactSheet.Save(path, new[] { sample, sample }, columns: 2, scale: 2, classNames: new[] { "a", "b" }, captions: new[] { "x", "y" });
         var sheet = ImageIO.Load(path);

@@ -40,7 +40,7 @@ public class DetectorOverfitTests(ITestOutputHelper output) : TorchTestBase
         var config = DetectorConfig.Miniature(numClasses: 2);
         using var det = new RetinaNet(config);
         // Normalised exactly as training batches are (the data layer's collator, ImageNet mean/std).
-        using var batch = new BatchCollator().CollateTensors(scenes.Select(s => new DetectionSample { Image = Draw(s) }).ToArray());
+        using var batch = new BatchCollator().CollateTensors(scenes.Select(s => new LabelledImage { Image = Draw(s) }).ToArray());
         var images = batch.Images;
         var targets = scenes.Select(s => DetectionTarget.FromArrays(
             s.SelectMany(o => new float[] { o.Item1, o.Item2, o.Item3, o.Item4 }).ToArray(),

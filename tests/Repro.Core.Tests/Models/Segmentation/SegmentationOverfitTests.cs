@@ -17,7 +17,7 @@ namespace Repro.Core.Tests.Models.Segmentation;
 public class SegmentationOverfitTests(ITestOutputHelper output) : TorchTestBase
 {
     /// <summary>Writes samples as a VOC-layout set (palette masks) and returns its root.</summary>
-    internal static string WriteVoc(string root, string set, IReadOnlyList<DetectionSample> samples, string prefix = "img")
+    internal static string WriteVoc(string root, string set, IReadOnlyList<LabelledImage> samples, string prefix = "img")
     {
         var ids = new List<string>();
         for (int i = 0; i < samples.Count; i++)

@@ -9,7 +9,7 @@ internal static class SegmentationScenes
 {
     static readonly (byte R, byte G, byte B)[] Colours = { (110, 110, 110), (230, 40, 40), (30, 60, 220), (40, 200, 60) };
 
-    public static DetectionSample Draw(int width, int height, params (int X1, int Y1, int X2, int Y2, int Label)[] rects)
+    public static LabelledImage Draw(int width, int height, params (int X1, int Y1, int X2, int Y2, int Label)[] rects)
     {
         var img = new RgbImage(width, height);
         var mask = new byte[width * height];
@@ -22,13 +22,13 @@ internal static class SegmentationScenes
                     int i = y * width + x;
                     (img.Pixels[3 * i], img.Pixels[3 * i + 1], img.Pixels[3 * i + 2]) = Colours[label];
                     bool edge = x == x1 || y == y1 || x == x2 - 1 || y == y2 - 1;
-                    mask[i] = edge ? DetectionSample.IgnoreLabel : (byte)label;
+                    mask[i] = edge ? LabelledImage.IgnoreLabel : (byte)label;
                 }
-        return new DetectionSample { Image = img, Mask = mask };
+        return new LabelledImage { Image = img, Mask = mask };
     }
 
     /// <summary>Four 64×64 scenes with one to three objects.</summary>
-    public static DetectionSample[] Four() => new[]
+    public static LabelledImage[] Four() => new[]
     {
         Draw(64, 64, (6, 8, 26, 30, 1), (36, 34, 60, 58, 2)),
         Draw(64, 64, (20, 4, 44, 22, 3)),

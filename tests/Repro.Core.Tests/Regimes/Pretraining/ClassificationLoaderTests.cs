@@ -14,7 +14,7 @@ public class ClassificationLoaderTests
         var set = new ImageFolderDataset(data.TrainRoot);
         var loader = new ClassificationLoader(set, batchSize: 5, seed: 2, size: 16, (img, _, _, _) => img, workers: 0);
         var batch = loader.CollateAt(3);
-        var expected = new BatchCollator().Collate(batch.Indices.Select(i => new Repro.Core.Data.DetectionSample { Image = set.Get(i).Image }).ToList());
+        var expected = new BatchCollator().Collate(batch.Indices.Select(i => new Repro.Core.Data.LabelledImage { Image = set.Get(i).Image }).ToList());
         Assert.Equal(expected.Pixels, batch.Pixels);
         Assert.Equal(5, batch.Indices.Distinct().Count());
     }

@@ -18,7 +18,7 @@ public class ColorViewOpsTests
         return img;
     }
 
-    static RgbImage Run(IAugmentOp op, RgbImage img, ulong seed = 1) => op.Apply(new DetectionSample { Image = img }, new AugmentRng(seed)).Image;
+    static RgbImage Run(IAugmentOp op, RgbImage img, ulong seed = 1) => op.Apply(new LabelledImage { Image = img }, new AugmentRng(seed)).Image;
 
     [Theory]
     [InlineData(255, 0, 0, 1.0 / 3, 0, 255, 0)]     // red → green

@@ -10,7 +10,7 @@ namespace Repro.Core.Tests.Regimes.Segmentation;
 public class SegmentationAugmentTests : TorchTestBase
 {
     /// <summary>A 64×48 image whose red channel is 40·class for a mask of irregular class regions, plus a 255 band.</summary>
-    static DetectionSample Sample()
+    static LabelledImage Sample()
     {
         int w = 64, h = 48;
         var img = new RgbImage(w, h);
@@ -26,7 +26,7 @@ public class SegmentationAugmentTests : TorchTestBase
                 img.Pixels[o + 1] = (byte)(y * 5);
                 img.Pixels[o + 2] = 77;
             }
-        return new DetectionSample { ImageId = 5, Image = img, Mask = mask };
+        return new LabelledImage { ImageId = 5, Image = img, Mask = mask };
     }
 
     [Fact]

@@ -45,9 +45,9 @@ public class SegmentationInferenceTests : TorchTestBase
     }
 
     /// <summary>n 1×1 samples whose mask value is offset + index.</summary>
-    sealed class ListDataset(int n, int offset) : IDetectionDataset
+    sealed class ListDataset(int n, int offset) : ILabelledImageSet
     {
         public int Count => n;
-        public DetectionSample Get(int index) => new() { ImageId = 99, Image = new RgbImage(1, 1), Mask = new[] { (byte)(offset + index) } };
+        public LabelledImage Get(int index) => new() { ImageId = 99, Image = new RgbImage(1, 1), Mask = new[] { (byte)(offset + index) } };
     }
 }

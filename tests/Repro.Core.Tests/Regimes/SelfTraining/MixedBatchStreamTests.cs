@@ -9,10 +9,10 @@ namespace Repro.Core.Tests.Regimes.SelfTraining;
 public class MixedBatchStreamTests : TorchTestBase
 {
     /// <summary>In-memory images with one box each; ids start at <paramref name="idBase"/> so the two sets are told apart.</summary>
-    sealed class SyntheticSet(int count, long idBase) : IDetectionDataset
+    sealed class SyntheticSet(int count, long idBase) : ILabelledImageSet
     {
         public int Count => count;
-        public DetectionSample Get(int index) => new()
+        public LabelledImage Get(int index) => new()
         {
             ImageId = idBase + index,
             Image = TempDataDir.Pattern(64, 64, salt: (int)(idBase + index)),

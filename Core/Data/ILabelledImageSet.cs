@@ -4,8 +4,8 @@ namespace Repro.Core.Data;
 /// An indexed, read-only set of samples. <see cref="Get"/> must be safe to call from several threads at once
 /// (the loader decodes on background tasks) and must return a fresh sample each call (transforms may modify it).
 /// </summary>
-public interface IDetectionDataset
+public interface ILabelledImageSet
 {
     int Count { get; }
-    DetectionSample Get(int index);
+    LabelledImage Get(int index);
 }
