@@ -64,18 +64,20 @@ public static class TorchNativeLoader
 
     static IntPtr Load()
     {
-        // Before libtorch (and its libgomp) loads: the wait policy is read once, at that moment.
+        // Before libtorch (and its libgomp) loads: the wait policy is read once, at that moment; malloc is tuned before
+        // libtorch allocates.
         var waitPolicy = OpenMpWaitPolicy.Apply();
+        var malloc = MallocRetention.Apply();
         var stock = FindStock();
         try
         {
             var h = NativeLibrary.Load(stock);
-            Report = $"TorchSharp native: stock {stock}; {OpenMpWaitPolicy.Variable}={waitPolicy}";
+            Report = $"TorchSharp native: stock {stock}; {OpenMpWaitPolicy.Variable}={waitPolicy}; {malloc}";
             return h;
         }
         catch (DllNotFoundException e) when (e.Message.Contains("GLIBCXX_") || e.Message.Contains("CXXABI_"))
         {
-            return LoadPatched(stock, e.Message, waitPolicy);
+            return LoadPatched(stock, e.Message, $"{waitPolicy}; {malloc}");
         }
         catch (DllNotFoundException e)
         {
@@ -85,7 +87,8 @@ public static class TorchNativeLoader
         }
     }
 
-    static IntPtr LoadPatched(string stock, string loaderError, string waitPolicy)
+    /// <param name="settings">The wait policy and malloc settings, for the report.</param>
+    static IntPtr LoadPatched(string stock, string loaderError, string settings)
     {
         var image = File.ReadAllBytes(stock);
         var elf = new ElfVersionNeeds(image, stock);
@@ -125,7 +128,7 @@ public static class TorchNativeLoader
         var handle = NativeLibrary.Load(patched);
         Report = $"TorchSharp native: system libstdc++ lacks {string.Join(", ", missing.Select(m => m.Version))}; " +
                  $"using {patched} (that requirement marked weak; its only symbol, std::ios_base_library_init, is never called); " +
-                 $"{OpenMpWaitPolicy.Variable}={waitPolicy}";
+                 $"{OpenMpWaitPolicy.Variable}={settings}";
         if (created) Console.Error.WriteLine($"[repro] {Report}");
         return handle;
     }

@@ -9,7 +9,9 @@ namespace Repro.Benchmarks;
 /// Training throughput of the miniature RetinaNet (batch 32, 64×64, plain SGD), its achieved FLOP/s against the libtorch
 /// matmul peak measured in the same run, and resident memory over the steps (min/max after warm-up, relative spread).
 /// Args: [--steps N (2000)] [--warmup N (20)] [--batch N (32)] [--size N (64)] [--backbone resnet|efficientnet]
-/// [--threads N (libtorch default)]. On an oversubscribed machine, 1 thread avoids OpenMP spin-waiting (see report).
+/// [--threads N (libtorch default)] [--digest]. On an oversubscribed machine, 1 thread avoids OpenMP spin-waiting (see report).
+/// --digest also prints a SHA-256 of every step's loss and the final weights and buffers: two builds that train the same
+/// trajectory bit for bit (same seed and thread count) print the same digest.
 /// </summary>
 public sealed class DetectorTrainBenchmark : IBenchmark
 {
@@ -22,6 +24,7 @@ public sealed class DetectorTrainBenchmark : IBenchmark
         int batch = BenchmarkArgs.Int(args, "--batch", 32), size = BenchmarkArgs.Int(args, "--size", 64);
         var family = BenchmarkArgs.String(args, "--backbone", "resnet");
         int threads = BenchmarkArgs.Int(args, "--threads", 0);
+        bool digest = args.Contains("--digest");
         if (threads > 0) set_num_threads(threads);
         var config = family switch
         {
@@ -41,6 +44,7 @@ public sealed class DetectorTrainBenchmark : IBenchmark
 
         var proc = Process.GetCurrentProcess();
         long memMin = long.MaxValue, memMax = 0;
+        var losses = new List<float>();   // with --digest only: reading a loss waits for the step
         var trajectory = new List<long>();   // RSS at each tenth of the measured steps, to tell a plateau from a leak
         double fwdLoss = 0, bwd = 0, upd = 0;
         var total = Stopwatch.StartNew();
@@ -53,6 +57,7 @@ public sealed class DetectorTrainBenchmark : IBenchmark
             opt.zero_grad();
             var loss = det.Losses(images, targets)["loss"];
             double t0 = sw.Elapsed.TotalMilliseconds;
+            if (digest) losses.Add(loss.item<float>());
             loss.backward();
             double t1 = sw.Elapsed.TotalMilliseconds;
             opt.step();
@@ -77,6 +82,7 @@ public sealed class DetectorTrainBenchmark : IBenchmark
         Console.WriteLine($"  {macsPerImage / 1e6:F1} MMAC/image forward → {achievedGflops:F2} GFLOP/s achieved vs {peak:F1} GFLOP/s matmul peak ({100 * achievedGflops / peak:F1}%)");
         Console.WriteLine($"  resident memory {memMin / 1048576.0:F0}–{memMax / 1048576.0:F0} MiB, spread ±{100 * spread:F1}% (target ±10%)");
         Console.WriteLine($"  resident memory by tenths of the run (MiB): {string.Join(" ", trajectory.Select(m => (m / 1048576.0).ToString("F0")))}");
+        if (digest) Console.WriteLine($"  digest {Digest(det, losses)} (losses of all {losses.Count} steps, final weights and buffers)");
         Console.WriteLine("  note: the machine is shared with other jobs; timings vary with its load.");
         return new Dictionary<string, double>
         {
@@ -91,6 +97,20 @@ public sealed class DetectorTrainBenchmark : IBenchmark
             ["parameters"] = paramCount,
             ["mmac_per_image"] = macsPerImage / 1e6,
         };
+    }
+
+    /// <summary>SHA-256 over the losses' bits and every state-dict entry's name and bytes, in state-dict order.</summary>
+    static string Digest(nn.Module module, IEnumerable<float> losses)
+    {
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var l in losses) sha.AppendData(BitConverter.GetBytes(l));
+        foreach (var (name, t) in module.state_dict())
+        {
+            sha.AppendData(System.Text.Encoding.UTF8.GetBytes(name));
+            using var c = t.detach().cpu().contiguous();
+            sha.AppendData(c.bytes);
+        }
+        return Convert.ToHexString(sha.GetHashAndReset()).ToLowerInvariant();
     }
 
     /// <summary>Random-noise images with 1–4 boxes each (the speed does not depend on the pixels).</summary>
