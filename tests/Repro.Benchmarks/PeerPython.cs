@@ -29,9 +29,14 @@ sealed class PeerPython
         return null;
     }
 
-    static bool ImportsTorch(string python)
+    static bool ImportsTorch(string python) => Imports(python, "torch");
+
+    /// <summary>Whether this Python can import <paramref name="module"/> (a peer may need more than torch).</summary>
+    public bool Imports(string module) => Imports(Executable, module);
+
+    static bool Imports(string python, string module)
     {
-        try { return Run(python, ["-c", "import torch"]).ExitCode == 0; }
+        try { return Run(python, ["-c", $"import {module}"]).ExitCode == 0; }
         catch (Win32Exception) { return false; }   // no such executable
     }
 
