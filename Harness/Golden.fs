@@ -240,12 +240,14 @@ type Snapshots =
 let platformSnapshotPath (goldenRoot: string) (profile: string) (platform: PlatformFingerprint) =
     Path.Combine(goldenRoot, profile, "platforms", CanonicalJson.hashOf platform.Key + ".json")
 
-let readSnapshots (goldenRoot: string) (profile: string) =
+/// The files of the snapshots recorded on platforms other than the primary's.
+let otherPlatformSnapshots (goldenRoot: string) (profile: string) =
     let folder = Path.Combine(goldenRoot, profile, "platforms")
+    if Directory.Exists folder then Directory.GetFiles(folder, "*.json") |> Array.sort |> List.ofArray else []
+
+let readSnapshots (goldenRoot: string) (profile: string) =
     { Primary = readSnapshot (snapshotPath goldenRoot profile)
-      OnOtherPlatforms =
-        if Directory.Exists folder then Directory.GetFiles(folder, "*.json") |> Array.sort |> Array.map readSnapshot |> List.ofArray
-        else [] }
+      OnOtherPlatforms = otherPlatformSnapshots goldenRoot profile |> List.map readSnapshot }
 
 /// The snapshot fresh records are checked against, and how: exact against the snapshot of their own platform
 /// where one was recorded (the primary or another), else statistical against the primary.
@@ -291,8 +293,11 @@ let mergeTolerances (existing: Tolerance list) (measured: Tolerance list) =
             | Some e ->
                 { Metric = m.Metric
                   Absolute = max e.Absolute m.Absolute
-                  TableMean = (match e.TableMean, m.TableMean with Some a, Some b -> Some(max a b) | None, b -> b | a, None -> a)
-                  Justification = e.Justification + " Then: " + m.Justification + " Each bound is the larger of these measurements'." } ]
+                  // A table mean the file leaves unchecked stays unchecked.
+                  TableMean = (match e.TableMean, m.TableMean with Some a, Some b -> Some(max a b) | _ -> None)
+                  Justification =
+                    let larger = " Each bound is the larger of these measurements'."
+                    e.Justification.Replace(larger, "") + " Then: " + m.Justification + larger } ]
     merged @ (existing |> List.filter (fun e -> not (measured |> List.exists (fun m -> m.Metric = e.Metric))))
 
 /// The spread of each metric over `variants` (name, fresh snapshot), cell by cell and per table mean.

@@ -486,11 +486,24 @@ let private golden (top: ParseResults<ReproArgs>) (a: ParseResults<GoldenArgs>) 
         let snapshot, records, cellRecords = freshSnapshot profile paperTables store plan
         // The primary stays the primary (its tolerances were measured against it): results made on another platform
         // become that platform's own snapshot beside it. Removing results.json makes the next update the primary.
+        let primary = if File.Exists snapshotFile then Some(Golden.readSnapshot snapshotFile) else None
         let target =
-            match snapshot.Platform with
-            | Some p when File.Exists snapshotFile && (Golden.readSnapshot snapshotFile).Platform <> Some p -> Golden.platformSnapshotPath root profile.Name p
+            match snapshot.Platform, primary with
+            | Some p, Some s when s.Platform <> Some p -> Golden.platformSnapshotPath root profile.Name p
             | _ -> snapshotFile
+        let others = Golden.otherPlatformSnapshots root profile.Name
         match Golden.degenerate snapshot cellRecords records with
+        | _ when snapshot.Platform.IsNone && primary |> Option.exists (fun s -> s.Platform.IsSome) ->
+            eprintfn "golden update refused (%s): the records were made on several or unrecorded platforms, and %s is kept for its own (%s)"
+                profile.Name snapshotFile primary.Value.Platform.Value.Key
+            ExitCode.Failed
+        | [] when target = snapshotFile && not others.IsEmpty ->
+            Golden.writeSnapshot target snapshot
+            printfn "wrote %s (%d cells, %d runs, platform: %s)" target snapshot.Cells.Length snapshot.Runs.Length
+                (match snapshot.Platform with Some p -> p.Key | None -> "none recorded")
+            // Their results were made by the code that made the old primary: re-record them where the results moved.
+            for path in others do eprintfn "warning: %s was recorded beside the previous primary; if results moved, re-record it on its platform" path
+            ExitCode.Ok
         | [] ->
             Golden.writeSnapshot target snapshot
             printfn "wrote %s (%d cells, %d runs, platform: %s)" target snapshot.Cells.Length snapshot.Runs.Length
@@ -516,8 +529,12 @@ let private golden (top: ParseResults<ReproArgs>) (a: ParseResults<GoldenArgs>) 
                     let fresh, records, _ = freshSnapshot profile paperTables (RunStore.RunStore dir) plan
                     let layer, reason = Golden.chooseLayer snapshot records
                     printfn "  %-14s %-11A %s" v.Name layer reason
-                    // On the snapshot's own platform this machine reproduces it bit for bit: no spread to count.
-                    if not (v = GoldenReplay.native && layer = Golden.Exact) then v.Name, fresh ]
+                    v.Name, fresh, layer ]
+            // A variant that pins what the CPU does anyway (its own ISA) is the same platform as another replay, and
+            // on the snapshot's own platform a replay reproduces it bit for bit: each platform's spread counts once.
+            |> List.filter (fun (_, _, layer) -> layer <> Golden.Exact)
+            |> List.distinctBy (fun (_, fresh: Golden.Snapshot, _) -> fresh.Platform)
+            |> List.map (fun (name, fresh, _) -> name, fresh)
         let spreads = Golden.spread snapshot replays
         let variantNames = String.Join(", ", replays |> List.map fst)
         let date = DateTime.UtcNow.ToString("yyyy-MM-dd")

@@ -38,7 +38,7 @@ public static class MallocRetention
             if (MallOpt(M_MMAP_THRESHOLD, MmapThreshold) != 1 || MallOpt(M_TRIM_THRESHOLD, TrimThreshold) != 1)
                 return "malloc defaults (mallopt refused the thresholds)";
         }
-        catch (EntryPointNotFoundException) { return "malloc defaults (no mallopt: not glibc)"; }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { return "malloc defaults (no mallopt: not glibc)"; }
         return $"malloc keeps freed memory (mmap threshold {MmapThreshold >> 20} MiB, trim threshold {TrimThreshold >> 20} MiB)";
     }
 

@@ -47,7 +47,9 @@ let private planAt (dataRoot: string) (runsRoot: string) = planWith gridProfile 
 let graphRun (hash: string) (requires: string list) (estimate: float) : RunnableRun =
     { Hash = hash; Label = "label of " + hash; Cells = []; Seed = 0
       Kind = DetectionRun(Repro.Core.Experiments.DetectionExperimentConfig()); Spec = System.Text.Json.Nodes.JsonObject()
-      Requires = requires |> List.map (fun h -> { Role = Teacher; Hash = h }); EstimatedSeconds = estimate }
+      // One edge of each role at most, as the planner makes them.
+      Requires = List.zip (List.truncate requires.Length [ Teacher; PseudoLabels; Backbone ]) requires |> List.map (fun (role, h) -> { Role = role; Hash = h })
+      EstimatedSeconds = estimate }
 
 let private entry (name: string) (runs: PlannedRun list) =
     runs |> List.find (fun r -> r.Cells |> List.exists (fun c -> c.Name = name))

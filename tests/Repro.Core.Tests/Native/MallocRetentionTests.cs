@@ -3,6 +3,11 @@ using Repro.Core.Native;
 
 namespace Repro.Core.Tests.Native;
 
+/// <summary>Alone, so that no other test's thread allocates in the arena heap the fault count is measured on.</summary>
+[CollectionDefinition(nameof(MallocRetentionTests), DisableParallelization = true)]
+public sealed class MallocRetentionCollection;
+
+[Collection(nameof(MallocRetentionTests))]
 public class MallocRetentionTests
 {
     [StructLayout(LayoutKind.Sequential)]
