@@ -100,6 +100,7 @@ public static class TrainingCheckpoint
     /// </summary>
     /// <exception cref="InvalidDataException">Not a checkpoint, a different version, or written with other options.</exception>
     /// <exception cref="StateDictMismatchException">The model's or the loss state's entries do not match.</exception>
+    /// <exception cref="InvalidDataException">A loss state is given but the checkpoint holds none.</exception>
     public static Header Restore(string path, string expectedFingerprint, nn.Module model, OptimizerHelper optimizer, nn.Module? lossState = null)
     {
         using var stream = OpenOrThrow(path);
@@ -177,6 +178,11 @@ public static class TrainingCheckpoint
         var state = StateDictIO.Read(reader, path);
         try
         {
+            if (lossState is not null && !skipLossState && !state.Keys.Any(IsLossState))
+                throw new InvalidDataException(
+                    $"{path}: the run keeps a loss state (the loss normalizer's running means) but this checkpoint holds none " +
+                    $"(no '{LossStatePrefix}*' entries: written by a build that did not checkpoint it), so resuming " +
+                    "would not continue the run exactly; remove the checkpoints folder to train the run from its start.");
             var own = lossState is null && !skipLossState ? state : state.Where(kv => !IsLossState(kv.Key)).ToDictionary();
             StateDictIO.Load(model, own, path);
             if (lossState is not null)
