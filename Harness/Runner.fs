@@ -107,12 +107,19 @@ let failureOf (store: RunStore) (run: RunnableRun) (started: DateTime) (wallSeco
     Repro.Core.AtomicFile.WriteAllText(Path.Combine(store.RunDir run.Hash, "error.txt"), details)
     recordOf run started wallSeconds Failed (Some(reason + " (details: error.txt)")) Map.empty Map.empty
 
+/// Deletes the temp files under a run's folder `dir`: a writer killed between writing a file and renaming it into place
+/// (Core's AtomicFile) leaves one behind. Only for a folder this process holds (the sweep's or the run's lock), where
+/// no live writer can own one.
+let removeStaleTemps (dir: string) =
+    for stale in Directory.GetFiles(dir, "*.tmp", SearchOption.AllDirectories) do File.Delete stale
+
 /// Runs one planned run and writes its record (Succeeded or Failed, never half-written). A run whose prerequisite
 /// has no successful record fails at once, naming it.
 let execute (store: RunStore) (run: RunnableRun) (progress: IProgress<TrainingProgress>) (ct: Threading.CancellationToken) =
     let kind = run.Kind
     let dir = store.RunDir run.Hash
     Directory.CreateDirectory dir |> ignore
+    removeStaleTemps dir
     Repro.Core.AtomicFile.WriteAllText(Path.Combine(dir, "spec.json"), run.Spec.ToJsonString(CanonicalJson.indented))
     let started = DateTime.UtcNow
     let sw = Stopwatch.StartNew()

@@ -136,3 +136,14 @@ let ``a rerun after failed runs counts the recorded failures and exits 1`` () =
     let code, _, err = CliTests.runRepro ("sweep" :: common root results @ [ "--threads"; "1"; "--workers"; "1" ])
     Assert.Equal(1, code)
     Assert.Contains("sweep done: 0 ran, 0 failed, 4 already recorded (4 of them failed: rerun with --retry-failed)", err)
+
+[<Fact>]
+let ``a run's folder loses the temp files a killed writer left, and keeps everything else`` () =
+    let dir = TestPaths.tempDir ()
+    Directory.CreateDirectory(Path.Combine(dir, "train")) |> ignore
+    let stale = [ Path.Combine(dir, "spec.json.4242.0123abcd.tmp"); Path.Combine(dir, "train", "metrics.jsonl.4242.99.tmp") ]
+    let kept = [ Path.Combine(dir, "spec.json"); Path.Combine(dir, "train", "metrics.jsonl") ]
+    for f in stale @ kept do File.WriteAllText(f, "x")
+    Runner.removeStaleTemps dir
+    for f in stale do Assert.False(File.Exists f, f)
+    for f in kept do Assert.True(File.Exists f, f)
