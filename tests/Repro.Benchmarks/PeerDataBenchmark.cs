@@ -75,10 +75,10 @@ public sealed class PeerDataBenchmark : IBenchmark
                     if (round % 2 == 1) { r = ReproBatches(dataset, level, size, batches, warmup, batch); p = PeerBatches(python, list, level, size, batches, warmup, batch); }
                     else { p = PeerBatches(python, list, level, size, batches, warmup, batch); r = ReproBatches(dataset, level, size, batches, warmup, batch); }
                     repro.AddRange(r); peer.AddRange(p);
-                    Console.WriteLine($"  {level} round {round}: Repro {Median(r),7:F1} ms/batch   peer {Median(p),7:F1} ms/batch   ratio {Median(p) / Median(r):F2}");
-                    results[$"{level}_round{round}_ratio"] = Median(p) / Median(r);
+                    Console.WriteLine($"  {level} round {round}: Repro {Median.Of(r),7:F1} ms/batch   peer {Median.Of(p),7:F1} ms/batch   ratio {Median.Of(p) / Median.Of(r):F2}");
+                    results[$"{level}_round{round}_ratio"] = Median.Of(p) / Median.Of(r);
                 }
-                double rm = Median(repro), pm = Median(peer);
+                double rm = Median.Of(repro), pm = Median.Of(peer);
                 Console.WriteLine($"  {level} all rounds: Repro {rm,7:F1} ms/batch ({batch * 1e3 / rm,6:F0} images/s)   " +
                                   $"peer {pm,7:F1} ms/batch ({batch * 1e3 / pm,6:F0} images/s)   ratio {pm / rm:F2}");
                 results[$"{level}_repro_ms_per_batch"] = rm;
@@ -120,12 +120,5 @@ public sealed class PeerDataBenchmark : IBenchmark
         var json = python.RunScript(Script, ["--list", list, "--level", $"{level}", "--batches", $"{batches}", "--warmup", $"{warmup}",
                                              "--batch", $"{batch}", "--size", $"{size}"]);
         return json.GetProperty("batch_ms").EnumerateArray().Select(v => v.GetDouble()).ToArray();
-    }
-
-    static double Median(IReadOnlyCollection<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        int n = sorted.Length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }

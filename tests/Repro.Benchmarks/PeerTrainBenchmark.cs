@@ -52,17 +52,17 @@ public sealed class PeerTrainBenchmark : IBenchmark
                 if (round % 2 == 1) { r = ReproSteps(threads, steps, warmup, batch, size); p = PeerSteps(python, parameters, threads, steps, warmup, batch, size); }
                 else { p = PeerSteps(python, parameters, threads, steps, warmup, batch, size); r = ReproSteps(threads, steps, warmup, batch, size); }
                 repro.AddRange(r); peer.AddRange(p);
-                double ratio = Median(p) / Median(r);
-                Console.WriteLine($"  {threads} thread(s), round {round}: Repro {Median(r),7:F1} ms/step   PyTorch {Median(p),7:F1} ms/step   ratio {ratio:F2}");
+                double ratio = Median.Of(p) / Median.Of(r);
+                Console.WriteLine($"  {threads} thread(s), round {round}: Repro {Median.Of(r),7:F1} ms/step   PyTorch {Median.Of(p),7:F1} ms/step   ratio {ratio:F2}");
                 results[$"t{threads}_round{round}_ratio"] = ratio;
             }
-            Console.WriteLine($"  {threads} thread(s), all rounds: Repro {Median(repro),7:F1} ms/step (mean {repro.Average():F1})   " +
-                              $"PyTorch {Median(peer),7:F1} ms/step (mean {peer.Average():F1})   ratio {Median(peer) / Median(repro):F2}");
-            results[$"t{threads}_repro_ms_per_step"] = Median(repro);
+            Console.WriteLine($"  {threads} thread(s), all rounds: Repro {Median.Of(repro),7:F1} ms/step (mean {repro.Average():F1})   " +
+                              $"PyTorch {Median.Of(peer),7:F1} ms/step (mean {peer.Average():F1})   ratio {Median.Of(peer) / Median.Of(repro):F2}");
+            results[$"t{threads}_repro_ms_per_step"] = Median.Of(repro);
             results[$"t{threads}_repro_ms_per_step_mean"] = repro.Average();
-            results[$"t{threads}_pytorch_ms_per_step"] = Median(peer);
+            results[$"t{threads}_pytorch_ms_per_step"] = Median.Of(peer);
             results[$"t{threads}_pytorch_ms_per_step_mean"] = peer.Average();
-            results[$"t{threads}_ratio"] = Median(peer) / Median(repro);
+            results[$"t{threads}_ratio"] = Median.Of(peer) / Median.Of(repro);
         }
         Console.WriteLine("  ratio = PyTorch ms / Repro ms (> 1: Repro is faster); the machine may be shared, so timings vary with its load.");
         return results;
@@ -166,11 +166,4 @@ public sealed class PeerTrainBenchmark : IBenchmark
             Math.Abs(a.GetDouble() - b.GetDouble()) <= 1e-9 * Math.Max(Math.Abs(a.GetDouble()), Math.Abs(b.GetDouble())),
         _ => false,
     };
-
-    static double Median(IReadOnlyCollection<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        int n = sorted.Length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
 }
