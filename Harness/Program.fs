@@ -469,11 +469,11 @@ let private golden (top: ParseResults<ReproArgs>) (a: ParseResults<GoldenArgs>) 
         // The snapshot first, before planning (which may generate the miniature): where a known profile has none,
         // that is the error to report. An unknown profile name is left to the planner's error.
         let name = top.GetResult(Profile, defaultValue = "default")
-        if List.contains name Profiles.names then Golden.readSnapshot (Golden.snapshotPath root name) |> ignore
+        let early = if List.contains name Profiles.names then Some(Golden.readSnapshots root name) else None
         let only = r.GetResults GoldenCheckArgs.Only
         let profile, store, paperTables, _, plan = planned only
         let _, toleranceFile = goldenFiles profile
-        let snapshots = Golden.readSnapshots root profile.Name
+        let snapshots = match early with Some s -> s | None -> Golden.readSnapshots root profile.Name
         let outcome =
             goldenOutcome (r.GetResult(Layer, defaultValue = CheckLayer.Auto)) (Golden.readTolerances toleranceFile) (not only.IsEmpty)
                 snapshots profile paperTables store plan
