@@ -83,7 +83,7 @@ public sealed record PlatformFingerprint(string Libtorch, string AtenCapability,
     }
 
     /// <summary>The path of a shared library this process has loaded, from /proc/self/maps.</summary>
-    static string? LoadedLibraryPath(string fileName)
+    internal static string? LoadedLibraryPath(string fileName)
     {
         try
         {

@@ -72,7 +72,7 @@ public static class TorchNativeLoader
         try
         {
             var h = NativeLibrary.Load(stock);
-            Report = $"TorchSharp native: stock {stock}; {OpenMpWaitPolicy.Variable}={waitPolicy}; {malloc}";
+            Report = $"TorchSharp native: stock {stock}; {OpenMpWaitPolicy.Variable}={waitPolicy}; {malloc}; {ZeroFilledAllocations.Apply()}";
             return h;
         }
         catch (DllNotFoundException e) when (e.Message.Contains("GLIBCXX_") || e.Message.Contains("CXXABI_"))
@@ -128,7 +128,7 @@ public static class TorchNativeLoader
         var handle = NativeLibrary.Load(patched);
         Report = $"TorchSharp native: system libstdc++ lacks {string.Join(", ", missing.Select(m => m.Version))}; " +
                  $"using {patched} (that requirement marked weak; its only symbol, std::ios_base_library_init, is never called); " +
-                 $"{OpenMpWaitPolicy.Variable}={settings}";
+                 $"{OpenMpWaitPolicy.Variable}={settings}; {ZeroFilledAllocations.Apply()}";
         if (created) Console.Error.WriteLine($"[repro] {Report}");
         return handle;
     }

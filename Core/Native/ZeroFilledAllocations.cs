@@ -1,0 +1,41 @@
+using System.Runtime.InteropServices;
+
+namespace Repro.Core.Native;
+
+/// <summary>
+/// Makes libtorch's CPU allocator hand out zeroed memory (c10's <c>caffe2_cpu_allocator_do_zero_fill</c> flag).
+/// oneDNN 3.7's AVX-512 convolution kernels, as libtorch 2.10 calls them, read parts of freshly allocated buffers
+/// before writing them and multiply what they find by zero: harmless while it is finite, but memory a previous step
+/// freed can hold NaN or infinity (an int64 −1 is a NaN pattern), and 0 · NaN made whole gradients NaN at random steps
+/// ("training diverged … grad_norm is NaN" at step 0 to ~200 on Augment-S4, ~5 of 6 runs on an AMD EPYC). With
+/// c10's junk fill (NaN patterns) every run diverges at step 0; with zero fill none does, and each run's losses and
+/// weights are bit for bit those of its runs that did not diverge, so this changes no result that was valid before.
+/// It costs a memset per allocation (a few percent of a step). <c>REPRO_ZERO_FILL=0</c> turns it off, to see the defect.
+/// </summary>
+public static class ZeroFilledAllocations
+{
+    public const string Variable = "REPRO_ZERO_FILL";
+    const string Flag = "FLAGS_caffe2_cpu_allocator_do_zero_fill";
+
+    /// <summary>Sets the flag in the loaded libc10 (call once libtorch is loaded); returns what holds, for the loader's
+    /// report. Idempotent.</summary>
+    public static string Apply()
+    {
+        if (Environment.GetEnvironmentVariable(Variable) == "0") return $"allocations not zero-filled ({Variable}=0)";
+        var c10 = PlatformFingerprint.LoadedLibraryPath("libc10.so");
+        if (c10 == null || !NativeLibrary.TryLoad(c10, out var handle))
+            return "allocations not zero-filled (libc10.so not found among the loaded libraries)";
+        if (!NativeLibrary.TryGetExport(handle, Flag, out var flag))
+            return $"allocations not zero-filled ({Flag} not exported by {c10})";
+        Marshal.WriteByte(flag, 1);
+        return "allocations zero-filled";
+    }
+
+    /// <summary>Whether libtorch's allocator zero-fills now (false where the flag cannot be found).</summary>
+    public static bool Enabled()
+    {
+        var c10 = PlatformFingerprint.LoadedLibraryPath("libc10.so");
+        return c10 != null && NativeLibrary.TryLoad(c10, out var handle) && NativeLibrary.TryGetExport(handle, Flag, out var flag)
+               && Marshal.ReadByte(flag) != 0;
+    }
+}
