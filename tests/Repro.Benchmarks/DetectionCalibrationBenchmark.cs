@@ -25,7 +25,7 @@ public sealed class DetectionCalibrationBenchmark : IBenchmark
         foreach (var (key, value) in kv.Where(p => p.Key.StartsWith("mini.", StringComparison.Ordinal)))
         {
             var field = key["mini.".Length..];
-            if (!json.ContainsKey(field)) throw new ArgumentException($"MiniatureConfig has no field '{field}' (argument {key})");
+            if (typeof(MiniatureConfig).GetProperty(field) is null) throw new ArgumentException($"MiniatureConfig has no field '{field}' (argument {key})");
             json[field] = value.Contains(',')
                 ? new System.Text.Json.Nodes.JsonArray(value.Split(',').Select(v => (System.Text.Json.Nodes.JsonNode?)double.Parse(v)).ToArray())
                 : System.Text.Json.Nodes.JsonNode.Parse(value);
@@ -74,6 +74,9 @@ public sealed class DetectionCalibrationBenchmark : IBenchmark
         finally { Console.WriteLine($"gc: regions {Repro.Core.Native.GcPause.RegionsStarted}, collections inside regions {Repro.Core.Native.GcPause.CollectionsInsideRegions}, gen0 {GC.CollectionCount(0)}"); }
         Console.WriteLine(r.Eval.ToText());
         if (Get("keep", "0") == "1") Console.WriteLine($"kept {outDir}"); else Directory.Delete(outDir, recursive: true);
-        return new Dictionary<string, double>(r.Metrics) { ["train_seconds"] = r.Training.Elapsed.TotalSeconds, ["final_loss"] = r.Training.FinalLosses["loss"] };
+        var results = new Dictionary<string, double>(r.Metrics) { ["train_seconds"] = r.Training.Elapsed.TotalSeconds, ["final_loss"] = r.Training.FinalLosses["loss"] };
+        // With val=train the "AP" above is on the training images (how well the model fits); minival_AP is held out.
+        foreach (var (k, v) in r.MinivalMetrics ?? new Dictionary<string, double>()) results["minival_" + k] = v;
+        return results;
     }
 }

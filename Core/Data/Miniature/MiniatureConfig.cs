@@ -21,6 +21,10 @@ public sealed record MiniatureConfig
     /// is sqrt(w·h) of its local box (0.15…0.7 of 64 px = 10…45 px, about the probe's 10–40 px).</summary>
     public double MinObjectScale { get; init; } = 0.15;
     public double MaxObjectScale { get; init; } = 0.7;
+    /// <summary>Largest rotation of an object either way, in degrees; null: any angle. Left out of the JSON (and so
+    /// of the data's name) when null.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? MaxRotationDegrees { get; init; }
     /// <summary>Largest IoU allowed between two objects' boxes (bounded occlusion).</summary>
     public double MaxOverlapIou { get; init; } = 0.3;
     /// <summary>Each object keeps at least this fraction of its in-image pixels visible after later objects are drawn.</summary>
@@ -115,6 +119,7 @@ public sealed record MiniatureConfig
         Check(MinObjectScale > 0 && MinObjectScale <= MaxObjectScale, nameof(MinObjectScale), $"must be in (0, MaxObjectScale], was {MinObjectScale}");
         Check(MaxObjectScale <= 1, nameof(MaxObjectScale), $"must be <= 1, was {MaxObjectScale}");
         Check(MinObjectScale * ImageSize >= 4, nameof(MinObjectScale), $"objects must be at least 4 px (MinObjectScale·ImageSize = {MinObjectScale * ImageSize:G3})");
+        Check(MaxRotationDegrees is null or (>= 0 and <= 180), nameof(MaxRotationDegrees), $"must be in 0..180 or null, was {MaxRotationDegrees}");
         Check(MaxOverlapIou is >= 0 and <= 1, nameof(MaxOverlapIou), $"must be in [0, 1], was {MaxOverlapIou}");
         Check(MinVisibleFraction is > 0 and <= 1, nameof(MinVisibleFraction), $"must be in (0, 1], was {MinVisibleFraction}");
         Check(TruncationProbability is >= 0 and <= 1, nameof(TruncationProbability), $"must be in [0, 1], was {TruncationProbability}");

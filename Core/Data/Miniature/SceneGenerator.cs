@@ -107,7 +107,7 @@ public sealed class SceneGenerator
         var (amin, amax) = ShapeGeometry.AspectRange(shape);
         double aspect = amin == amax ? amin : rng.LogUniform(amin, amax);
         double hw = nominal / Math.Sqrt(aspect) / 2, hh = nominal * Math.Sqrt(aspect) / 2;
-        double rot = rng.Uniform(0, 2 * Math.PI);
+        double rot = _config.MaxRotationDegrees is { } max ? rng.Uniform(-max, max) * Math.PI / 180 : rng.Uniform(0, 2 * Math.PI);
         var probe = new ShapePlacement(shape, 0, 0, hw, hh, rot);
         var (ex, ey) = probe.Extent;
         double cx, cy;

@@ -124,3 +124,37 @@ public class SceneGeneratorTests
         return inter / ((a.X1 - a.X0) * (a.Y1 - a.Y0) + (b.X1 - b.X0) * (b.Y1 - b.Y0) - inter);
     }
 }
+
+/// <summary>MiniatureConfig.MaxRotationDegrees: bounds every object's rotation, and leaves presets without it unnamed by it.</summary>
+public class SceneRotationTests
+{
+    static double Degrees(double radians) => radians * 180 / Math.PI;
+
+    [Fact]
+    public void Rotation_stays_within_the_bound_and_spans_it()
+    {
+        var generator = new SceneGenerator(TestMiniature.Config with { MaxRotationDegrees = 15 });
+        var angles = Enumerable.Range(0, 80).SelectMany(i => generator.DetectionScene(MiniatureStream.DetectionTrain, i).Objects)
+                               .Select(o => Degrees(o.Placement.Rotation)).ToList();
+        Assert.All(angles, a => Assert.InRange(a, -15, 15));
+        Assert.True(angles.Min() < -10 && angles.Max() > 10, $"rotations span [{angles.Min():F1}, {angles.Max():F1}] only");
+    }
+
+    [Fact]
+    public void Without_a_bound_objects_take_any_angle_and_the_config_json_is_unchanged()
+    {
+        var generator = new SceneGenerator(TestMiniature.Config);
+        var angles = Enumerable.Range(0, 80).SelectMany(i => generator.DetectionScene(MiniatureStream.DetectionTrain, i).Objects)
+                               .Select(o => Degrees(o.Placement.Rotation)).ToList();
+        Assert.True(angles.Max() - angles.Min() > 300, $"rotations span [{angles.Min():F1}, {angles.Max():F1}] only");
+        Assert.DoesNotContain(nameof(MiniatureConfig.MaxRotationDegrees), System.Text.Json.JsonSerializer.Serialize(MiniatureConfig.Smoke));
+        Assert.Contains(nameof(MiniatureConfig.MaxRotationDegrees), System.Text.Json.JsonSerializer.Serialize(MiniatureConfig.Smoke with { MaxRotationDegrees = 0 }));
+    }
+
+    [Fact]
+    public void A_bound_outside_0_to_180_is_refused_naming_the_field()
+    {
+        var e = Assert.Throws<ArgumentException>(() => (TestMiniature.Config with { MaxRotationDegrees = 200 }).Validate());
+        Assert.Contains("MaxRotationDegrees", e.Message);
+    }
+}
