@@ -117,7 +117,9 @@ public class MiniatureGeneratorTests
         var c = TinyConfig.Make();
         Assert.Equal(MiniatureGenerator.ConfigHash(c), MiniatureGenerator.ConfigHash(c with { }));
         Assert.NotEqual(MiniatureGenerator.ConfigHash(c), MiniatureGenerator.ConfigHash(c with { MaxClutterLines = 1 }));
-        Assert.NotEqual(MiniatureGenerator.ConfigHash(c), MiniatureGenerator.ConfigHash(c with { TextureWeights = new[] { 1.0, 0, 0 } }));
+        Assert.NotEqual(MiniatureGenerator.ConfigHash(c), MiniatureGenerator.ConfigHash(c with { TextureWeights = new[] { 0, 1.0, 0 } }));
+        Assert.NotEqual(MiniatureGenerator.ConfigHash(c), MiniatureGenerator.ConfigHash(c with { MaxRotationDegrees = 30 }));
+        Assert.NotEqual(MiniatureGenerator.ConfigHash(c with { MaxRotationDegrees = null }), MiniatureGenerator.ConfigHash(c with { MaxRotationDegrees = 0 }));
         Assert.EndsWith(MiniatureGenerator.ConfigHash(c)[..16], MiniatureGenerator.FolderFor(c, "/tmp/x"));
     }
 
