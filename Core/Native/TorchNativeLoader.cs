@@ -53,7 +53,13 @@ public static class TorchNativeLoader
         {
             if (_handle != IntPtr.Zero) return _handle;
             if (_failure != null) throw _failure;
-            try { _handle = Load(); return _handle; }
+            try
+            {
+                _handle = Load();
+                // Once libtorch (and its libc10) is loaded, before anything allocates through it.
+                Report += $"; {ZeroFilledAllocations.Apply()}";
+                return _handle;
+            }
             catch (Exception e)
             {
                 _failure = e as TorchNativeLoadException ?? new TorchNativeLoadException(e.Message, e);
@@ -72,7 +78,7 @@ public static class TorchNativeLoader
         try
         {
             var h = NativeLibrary.Load(stock);
-            Report = $"TorchSharp native: stock {stock}; {OpenMpWaitPolicy.Variable}={waitPolicy}; {malloc}; {ZeroFilledAllocations.Apply()}";
+            Report = $"TorchSharp native: stock {stock}; {OpenMpWaitPolicy.Variable}={waitPolicy}; {malloc}";
             return h;
         }
         catch (DllNotFoundException e) when (e.Message.Contains("GLIBCXX_") || e.Message.Contains("CXXABI_"))
@@ -128,7 +134,7 @@ public static class TorchNativeLoader
         var handle = NativeLibrary.Load(patched);
         Report = $"TorchSharp native: system libstdc++ lacks {string.Join(", ", missing.Select(m => m.Version))}; " +
                  $"using {patched} (that requirement marked weak; its only symbol, std::ios_base_library_init, is never called); " +
-                 $"{OpenMpWaitPolicy.Variable}={settings}; {ZeroFilledAllocations.Apply()}";
+                 $"{OpenMpWaitPolicy.Variable}={settings}";
         if (created) Console.Error.WriteLine($"[repro] {Report}");
         return handle;
     }

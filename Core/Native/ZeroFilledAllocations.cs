@@ -22,11 +22,8 @@ public static class ZeroFilledAllocations
     public static string Apply()
     {
         if (Environment.GetEnvironmentVariable(Variable) == "0") return $"allocations not zero-filled ({Variable}=0)";
-        var c10 = PlatformFingerprint.LoadedLibraryPath("libc10.so");
-        if (c10 == null || !NativeLibrary.TryLoad(c10, out var handle))
-            return "allocations not zero-filled (libc10.so not found among the loaded libraries)";
-        if (!NativeLibrary.TryGetExport(handle, Flag, out var flag))
-            return $"allocations not zero-filled ({Flag} not exported by {c10})";
+        var (flag, why) = FlagAddress();
+        if (flag == IntPtr.Zero) return $"allocations not zero-filled ({why})";
         Marshal.WriteByte(flag, 1);
         return "allocations zero-filled";
     }
@@ -34,8 +31,15 @@ public static class ZeroFilledAllocations
     /// <summary>Whether libtorch's allocator zero-fills now (false where the flag cannot be found).</summary>
     public static bool Enabled()
     {
+        var (flag, _) = FlagAddress();
+        return flag != IntPtr.Zero && Marshal.ReadByte(flag) != 0;
+    }
+
+    /// <summary>The flag's address in the loaded libc10, or zero with the reason it cannot be had.</summary>
+    static (IntPtr Address, string Why) FlagAddress()
+    {
         var c10 = PlatformFingerprint.LoadedLibraryPath("libc10.so");
-        return c10 != null && NativeLibrary.TryLoad(c10, out var handle) && NativeLibrary.TryGetExport(handle, Flag, out var flag)
-               && Marshal.ReadByte(flag) != 0;
+        if (c10 == null || !NativeLibrary.TryLoad(c10, out var handle)) return (IntPtr.Zero, "libc10.so not found among the loaded libraries");
+        return NativeLibrary.TryGetExport(handle, Flag, out var flag) ? (flag, "") : (IntPtr.Zero, $"{Flag} not exported by {c10}");
     }
 }

@@ -128,14 +128,18 @@ public class SceneGeneratorTests
 /// <summary>MiniatureConfig.MaxRotationDegrees: bounds every object's rotation, and leaves presets without it unnamed by it.</summary>
 public class SceneRotationTests
 {
-    static double Degrees(double radians) => radians * 180 / Math.PI;
+    /// <summary>Every object's rotation, in degrees, over 80 detection scenes of <paramref name="config"/>.</summary>
+    static List<double> AnglesOf(MiniatureConfig config)
+    {
+        var generator = new SceneGenerator(config);
+        return Enumerable.Range(0, 80).SelectMany(i => generator.DetectionScene(MiniatureStream.DetectionTrain, i).Objects)
+                         .Select(o => o.Placement.Rotation * 180 / Math.PI).ToList();
+    }
 
     [Fact]
     public void Rotation_stays_within_the_bound_and_spans_it()
     {
-        var generator = new SceneGenerator(TestMiniature.Config with { MaxRotationDegrees = 15 });
-        var angles = Enumerable.Range(0, 80).SelectMany(i => generator.DetectionScene(MiniatureStream.DetectionTrain, i).Objects)
-                               .Select(o => Degrees(o.Placement.Rotation)).ToList();
+        var angles = AnglesOf(TestMiniature.Config with { MaxRotationDegrees = 15 });
         Assert.All(angles, a => Assert.InRange(a, -15, 15));
         Assert.True(angles.Min() < -10 && angles.Max() > 10, $"rotations span [{angles.Min():F1}, {angles.Max():F1}] only");
     }
@@ -143,9 +147,7 @@ public class SceneRotationTests
     [Fact]
     public void Without_a_bound_objects_take_any_angle_and_the_config_json_is_unchanged()
     {
-        var generator = new SceneGenerator(TestMiniature.Config with { MaxRotationDegrees = null });
-        var angles = Enumerable.Range(0, 80).SelectMany(i => generator.DetectionScene(MiniatureStream.DetectionTrain, i).Objects)
-                               .Select(o => Degrees(o.Placement.Rotation)).ToList();
+        var angles = AnglesOf(TestMiniature.Config with { MaxRotationDegrees = null });
         Assert.True(angles.Max() - angles.Min() > 300, $"rotations span [{angles.Min():F1}, {angles.Max():F1}] only");
         Assert.DoesNotContain(nameof(MiniatureConfig.MaxRotationDegrees), System.Text.Json.JsonSerializer.Serialize(MiniatureConfig.Smoke));
         Assert.Contains(nameof(MiniatureConfig.MaxRotationDegrees), System.Text.Json.JsonSerializer.Serialize(MiniatureConfig.Smoke with { MaxRotationDegrees = 0 }));
