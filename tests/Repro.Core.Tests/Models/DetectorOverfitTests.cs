@@ -1,3 +1,4 @@
+using Repro.Core.Native;
 using Repro.Core.Data;
 using Repro.Core.Data.Batching;
 using System.Diagnostics;
@@ -50,18 +51,24 @@ public class DetectorOverfitTests(ITestOutputHelper output) : TorchTestBase
         det.train();
         float first = 0, last = 0;
         var recent = new Queue<float>();
-        for (int step = 0; step < 150; step++)
+        // Inside no-GC regions, as the trainer's steps are (GcPause: TorchSharp's temporary Scalars).
+        try
         {
-            using var scope = NewDisposeScope();
-            opt.zero_grad();
-            var loss = det.Losses(images, targets)["loss"];
-            loss.backward();
-            opt.step();
-            float v = loss.item<float>();
-            if (step == 0) first = v;
-            recent.Enqueue(v);
-            if (recent.Count > 10) recent.Dequeue();
+            for (int step = 0; step < 150; step++)
+            {
+                GcPause.AtSafePoint();
+                using var scope = NewDisposeScope();
+                opt.zero_grad();
+                var loss = det.Losses(images, targets)["loss"];
+                loss.backward();
+                opt.step();
+                float v = loss.item<float>();
+                if (step == 0) first = v;
+                recent.Enqueue(v);
+                if (recent.Count > 10) recent.Dequeue();
+            }
         }
+        finally { GcPause.End(); }
         last = recent.Average();   // mean of the last 10 steps: single steps of Adam on 3 images are noisy
         output.WriteLine($"loss {first:F4} → {last:F4} in {sw.Elapsed.TotalSeconds:F1} s");
         Assert.True(last * 10 <= first, $"loss fell only from {first} to {last}");
