@@ -281,3 +281,15 @@ let ``threads never exceed the cores the process may use, affinity included`` ()
     let code1, _, err1 = runProcess "taskset" ([ "-c"; "0"; "dotnet"; Path.Combine(AppContext.BaseDirectory, "repro.dll") ] @ args)
     Assert.True((code1 = 0), err1)
     Assert.Contains("profile smoke: 2 threads capped at 1, the cores available to this process", err1)
+
+[<Fact>]
+let ``--calibrate is refused, exit 2, by a profile without a schedule table and by reproduce`` () =
+    let root = TestPaths.tempDir ()
+    for command in [ "plan"; "sweep" ] do
+        let code, _, err = runRepro ([ command; "--calibrate" ] @ smoke root @ [ "--paper-tables"; TestPaths.paperTables ])
+        Assert.True((code = 2), sprintf "%s: exit %d, %s" command code err)
+        Assert.Contains("--calibrate: profile smoke has no schedule table to calibrate", err)
+    let code, _, err = runRepro ([ "reproduce"; "--calibrate" ] @ smoke root @ [ "--paper-tables"; TestPaths.paperTables ])
+    Assert.True((code = 2), sprintf "reproduce: exit %d, %s" code err)
+    Assert.Contains("--calibrate applies to `repro sweep`", err)
+    Assert.False(Directory.Exists(Path.Combine(root, "results", "runs")))

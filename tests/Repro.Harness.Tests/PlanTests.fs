@@ -38,7 +38,7 @@ let private schedules () = Grid.schedules (tables ())
 let private gridProfile = { Profiles.smoke with Scope = None; TeacherStepsFactor = 2 }
 
 let private planWith (profile: Profiles.Profile) (data: ResolvedData) (runsRoot: string) =
-    Plan.plan profile data runsRoot (Plan.scheduleOf profile (schedules ())) (cells ())
+    Plan.plan profile data runsRoot (Plan.scheduleOf profile (schedules ()) None) (cells ())
 
 let private planAt (dataRoot: string) (runsRoot: string) = planWith gridProfile (dataAt dataRoot) runsRoot
 
@@ -119,7 +119,7 @@ let ``every profile schedules every augmentation level, and each cell's run trai
 let ``a schedule given to the planner sets a cell's steps and its teacher's, never pre-training's`` () =
     // As `train --steps 12` gives it: the profile stays as it is.
     let student = Grid.cells (tables ()) |> List.find (fun c -> c.Name = "det efficientnet-b7 imagenet 20% S4 +ST")
-    let given (c: Cell) = { Plan.scheduleOf gridProfile Map.empty c with Steps = 12; Source = "--steps" }
+    let given (c: Cell) = { Plan.scheduleOf gridProfile Map.empty None c with Steps = 12; Rungs = [ 12 ]; Source = "--steps" }
     let runs = Plan.plan gridProfile (dataAt "/data/mini") "/results/runs" given [ student ]
     let steps kind = runnable runs |> List.filter (fun r -> r.Kind.Id = kind) |> List.map (fun r -> r.Kind.Steps)
     Assert.Equal<int64 list>([ 12L ], steps "self-training")
@@ -277,7 +277,7 @@ let ``w/ All is a joint self-training student of the ImageNet teacher's pseudo l
 [<Fact>]
 let ``cells outside a profile's scope are planned once each, blocked with the reason, and never run`` () =
     let profile = { Profiles.smoke with Scope = Some [ { Table = "segmentation-init"; Rows = [ "rand" ]; Columns = [ "S1" ] } ] }
-    let runs = Plan.planProfile profile (dataAt "/data/mini") "/results/runs" (tables ())
+    let runs = Plan.planProfile profile (dataAt "/data/mini") "/results/runs" (tables ()) None
     let runnable = runnable runs
     // The label names the backbone that trains and the paper's it stands in for.
     Assert.Equal<string list>([ "seg resnet-mini (for efficientnet-b7) rand train S1 seed 0" ], runnable |> List.map (fun r -> r.Label))

@@ -44,7 +44,7 @@ let ``a student is compared with the teacher its pseudo labels came from, found 
     // Teachers train twice the cell's steps here, so the teacher is a run of its own, not the supervised cell.
     let profile = { Profiles.smoke with Scope = None; TeacherStepsFactor = 2 }
     let tables = PaperTables.loadAll TestPaths.paperTables
-    let plan = Plan.plan profile (PlanTests.dataAt "/data/mini") "/results/runs" (Plan.scheduleOf profile (Grid.schedules tables)) (Grid.cells tables)
+    let plan = Plan.plan profile (PlanTests.dataAt "/data/mini") "/results/runs" (Plan.scheduleOf profile (Grid.schedules tables) None) (Grid.cells tables)
     let store = RunStore.RunStore(TestPaths.tempDir ())
     let studentCell = cells () |> List.find (fun c -> c.Name = "det efficientnet-b7 rand 100% S4 +ST")
     let runnable = RunKinds.runnable plan

@@ -19,7 +19,7 @@ let private cellAt (tableId: string) (row: string) (column: string) =
 
 let private planOf (profile: Profiles.Profile) =
     let inScope, _ = Grid.scoped profile.Scope (tables ())
-    Plan.plan profile (PlanTests.dataAt "/data/mini") "/results/runs" (Plan.scheduleOf profile (Grid.schedules (tables ()))) inScope
+    Plan.plan profile (PlanTests.dataAt "/data/mini") "/results/runs" (Plan.scheduleOf profile (Grid.schedules (tables ())) None) inScope
 
 let private recordOf (run: RunnableRun) (status: RunStatus) (metrics: (string * float) list) =
     { Hash = run.Hash; Kind = run.Kind.Id; Label = run.Label; Cell = run.Cells |> List.tryHead |> Option.map Grid.keyOf
@@ -114,13 +114,13 @@ let ``a tie goes to the shorter schedule; an unfinished ladder chooses nothing; 
 
 [<Fact>]
 let ``a ladder that cannot select, or holds data out for nothing, is refused naming the profile`` () =
-    let noMinival = { Profiles.defaultProfile with Ladder = { Factors = [ 0.5; 1.0 ]; MinivalShare = 0.0 } }
+    let noMinival = { Profiles.defaultProfile with Ladder = { Factors = [ 0.5; 1.0 ]; MinivalShare = 0.0; MaxFactor = 1.0 } }
     let e = Assert.Throws<ArgumentException>(fun () -> planOf noMinival |> ignore)
     Assert.Contains("profile default", e.Message)
     Assert.Contains("MinivalShare", e.Message)
-    let wasted = { Profiles.smoke with Ladder = { Factors = [ 1.0 ]; MinivalShare = 0.1 } }
+    let wasted = { Profiles.smoke with Ladder = { Factors = [ 1.0 ]; MinivalShare = 0.1; MaxFactor = 1.0 } }
     Assert.Contains("selects nothing", (Assert.Throws<ArgumentException>(fun () -> planOf wasted |> ignore)).Message)
-    let empty = { Profiles.smoke with Ladder = { Factors = []; MinivalShare = 0.0 } }
+    let empty = { Profiles.smoke with Ladder = { Factors = []; MinivalShare = 0.0; MaxFactor = 1.0 } }
     Assert.Contains("Ladder.Factors is empty", (Assert.Throws<ArgumentException>(fun () -> planOf empty |> ignore)).Message)
 
 [<Fact>]

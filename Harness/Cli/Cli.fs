@@ -23,22 +23,26 @@ type CheckLayer =
 
 let private onlyUsage = "only the runs whose label contains this text (e.g. \"rand 100% S4 +ST\"; the paper's backbone may stand for the one that trains), with their prerequisites; repeat it for several."
 let private paperTablesUsage = "folder of the paper's tables (default: paper-tables)."
+let private calibrateUsage = "the profile's schedule calibration instead of its grid: each cell's ladder climbed once with the profile's first seed (extended while the minival's best rung is its longest or shortest), written to the profile's schedule table."
 
 /// Options of the commands that look at the grid without running it: plan, tables, claims.
 type GridArgs =
     | Paper_Tables of folder: string
     | Only of text: string
+    | Calibrate
     interface IArgParserTemplate with
         member a.Usage =
             match a with
             | Paper_Tables _ -> paperTablesUsage
             | Only _ -> onlyUsage
+            | Calibrate -> calibrateUsage
 
 /// Options of the commands that run the grid: sweep, and reproduce (a sweep, then the report).
 type SweepArgs =
     | Paper_Tables of folder: string
     | Only of text: string
     | Retry_Failed
+    | Calibrate
     | Workers of count: int
     | Max_Memory_Gb of gigabytes: float
     | Backend of SweepBackend
@@ -60,6 +64,7 @@ type SweepArgs =
             | Paper_Tables _ -> paperTablesUsage
             | Only _ -> onlyUsage
             | Retry_Failed -> "run again the runs whose record says they failed."
+            | Calibrate -> "sweep " + calibrateUsage
             | Workers _ -> "runs at once, each in its own process (default: the profile's; default profile 2). On 2 cores, --workers 2 (1 thread each) trains ~1.6x faster than one 2-thread run."
             | Max_Memory_Gb _ -> "with --workers: a worker whose resident memory exceeds this is killed and its run recorded as failed (default: 90% of memory / workers)."
             | Backend _ -> "local (default: worker processes here) | slurm (job arrays; the results folder, data cache and repro build must be on paths every node sees)."

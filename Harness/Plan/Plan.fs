@@ -53,21 +53,29 @@ let teacherCellOf (cell: Cell) =
 /// How a cell trains under a profile: its steps and loss-normalization α, and where they come from.
 type CellSchedule =
     { Steps: int
+      /// The steps it trains at, one run each: its ladder's rungs, or [Steps] where nothing is left to select.
+      Rungs: int list
       Alpha: float
-      /// "Appendix H", or the profile's name where the paper's schedule is not in use or not published.
+      /// "Appendix H", the profile's schedule table, or the profile's name where neither gives the cell's steps.
       Source: string }
 
-/// A cell's schedule: the paper's own (Appendix H) where the profile uses paper schedules and the paper has one,
-/// else the profile's own steps for it. α comes from Appendix H in every profile (the profile's default where the
-/// paper gives none). The ablation rows (standard loss, random student) and the joint-training rows (Appendix H has
-/// no schedule for them) take the schedule of the cell without the ablation or the classification side, so that a
-/// comparison changes one thing.
-let scheduleOf (profile: Profile) (schedules: Map<Cell, PaperTables.PaperSchedule>) (cell: Cell) =
-    let paper = schedules.TryFind { cell with LossNormalization = true; StudentFromTeacher = true; JointTraining = false }
+/// The cell whose schedule a cell takes: the ablation rows (standard loss, random student) and the joint-training
+/// rows (Appendix H has no schedule for them) train as long as the cell without the ablation or the classification
+/// side, so that a comparison changes one thing.
+let scheduleCellOf (cell: Cell) = { cell with LossNormalization = true; StudentFromTeacher = true; JointTraining = false }
+
+/// A cell's schedule: the paper's own (Appendix H) where the profile uses paper schedules and the paper has one, else
+/// the profile's schedule table's where it lists the cell (one rung: the calibration already chose), else the
+/// profile's own steps, on its ladder. α comes from Appendix H in every profile (the profile's default where the
+/// paper gives none).
+let scheduleOf (profile: Profile) (schedules: Map<Cell, PaperTables.PaperSchedule>) (table: ScheduleTable.ScheduleTable option) (cell: Cell) =
+    let paper = schedules.TryFind(scheduleCellOf cell)
     let alpha = paper |> Option.bind (fun s -> s.Alpha) |> Option.defaultValue profile.DefaultAlpha
-    match paper with
-    | Some s when profile.UsePaperSchedules -> { Steps = s.Steps; Alpha = alpha; Source = s.Provenance.Id }
-    | _ -> { Steps = profile.StepsFor cell; Alpha = alpha; Source = sprintf "profile %s" profile.Name }
+    let onLadder steps source = { Steps = steps; Rungs = profile.Ladder.StepsFor steps; Alpha = alpha; Source = source }
+    match paper, table |> Option.bind (fun t -> t.TryFind(scheduleCellOf cell)) with
+    | Some s, _ when profile.UsePaperSchedules -> onLadder s.Steps s.Provenance.Id
+    | _, Some e -> { Steps = e.Steps; Rungs = [ e.Steps ]; Alpha = alpha; Source = defaultArg profile.ScheduleTable "schedule table" }
+    | _ -> onLadder (profile.StepsFor cell) (sprintf "profile %s" profile.Name)
 
 let private edge role hash = { Role = role; Hash = hash }
 /// The Backbone edge of a run whose init is `init` (the pre-training run's hash and its weights; none for Rand Init).
@@ -143,7 +151,7 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedule: C
     // Absolute, so that the paths configs carry are the ones hashing replaces by `run:` (a relative results folder
     // would otherwise leak into the names of every run that reads a prerequisite).
     let runsRoot = Path.GetFullPath runsRoot
-    profile.Ladder.Validate profile.Name
+    profile.Ladder.Validate(profile.Name, profile.ScheduleTable.IsSome)
     let b = Builder(profile, data, runsRoot)
     // Labels name the backbone that trains beside the paper's it stands in for.
     let named (cell: Cell) =
@@ -151,10 +159,10 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedule: C
         | same when same = cell.Backbone.Id -> cell.Name
         | standIn -> cell.NameOn(sprintf "%s (for %s)" standIn cell.Backbone.Id)
     let label (cell: Cell) (seed: int) = sprintf "%s seed %d" (named cell) seed
-    /// A cell's runs: one per rung of the profile's ladder over its schedule, each labelled with its
-    /// steps where there are several (the minival picks among them when tables are made).
-    let rungs (cell: Cell) (seed: int) (steps: int) =
-        match profile.Ladder.StepsFor steps with
+    /// A cell's runs: one per rung of its schedule, each labelled with its steps where there are several (the
+    /// minival picks among them when tables are made).
+    let rungs (cell: Cell) (seed: int) (steps: int list) =
+        match steps with
         | [ only ] -> [ only, label cell seed ]
         | several -> [ for n in several -> n, sprintf "%s seed %d (ladder: %d steps)" (named cell) seed n ]
     let artifact (hash: string) (file: string) = Path.Combine(b.RunDir hash, file)
@@ -313,7 +321,7 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedule: C
             match blockedReason data cell with
             | Some why -> b.AddBlocked(cell, seed, label cell seed, why)
             | None ->
-                for steps, name in rungs cell seed (schedule cell).Steps do
+                for steps, name in rungs cell seed (schedule cell).Rungs do
                     match cell.Task with
                     | Task.Detection when cell.SelfTraining -> student cell seed steps name |> ignore
                     | Task.Detection when cell.JointTraining -> joint cell seed steps name |> ignore
@@ -324,10 +332,11 @@ let plan (profile: Profile) (data: ResolvedData) (runsRoot: string) (schedule: C
 
 /// The profile's plan over the paper's tables: its scope's cells planned as above, then one entry per cell left out
 /// of the scope, shown as not in this profile (never run, never faked).
-let planProfile (profile: Profile) (data: ResolvedData) (runsRoot: string) (tables: PaperTables.PaperTable list) =
+/// `table`: the profile's schedule table, where it has one.
+let planProfile (profile: Profile) (data: ResolvedData) (runsRoot: string) (tables: PaperTables.PaperTable list) (table: ScheduleTable.ScheduleTable option) =
     let inScope, outOfScope = Grid.scoped profile.Scope tables
     let why = sprintf "not in profile %s (outside its time budget); --profile full runs every cell" profile.Name
-    plan profile data runsRoot (scheduleOf profile (Grid.schedules tables)) inScope
+    plan profile data runsRoot (scheduleOf profile (Grid.schedules tables) table) inScope
     @ [ for cell in outOfScope ->
           Blocked { Hash = CanonicalJson.hashOf (cell, "out of scope", profile.Name); Label = cell.Name; Cell = cell
                     Seed = List.head profile.Seeds; Why = why } ]

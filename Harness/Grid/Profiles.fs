@@ -54,8 +54,12 @@ type ScheduleLadder =
     { /// Multiples of the cell's schedule it trains at, one run each; [1.0]: that schedule only, nothing to select.
       Factors: float list
       /// Share of the labelled train split held out of every run as the minival the best rung is picked
-      /// by (0 with a single rung). The val split the tables report is never used to select.
-      MinivalShare: float }
+      /// by (0 with a single rung and no schedule table). The val split the tables report is never used to select.
+      MinivalShare: float
+      /// How far calibration (`repro sweep --calibrate`) may extend a ladder whose best rung is its top (or bottom):
+      /// rungs stay within [schedule / MaxFactor, schedule × MaxFactor]. A best rung at that bound is recorded as not
+      /// shown converged.
+      MaxFactor: float }
 
     /// The rungs' steps for a cell whose schedule is `steps` (distinct, ascending, at least 1 each).
     member l.StepsFor(steps: int) =
@@ -63,8 +67,9 @@ type ScheduleLadder =
 
     member l.Selects = l.Factors.Length > 1
 
-    /// Refuses a ladder that cannot select (several rungs but no minival) or that holds data out for nothing.
-    member l.Validate(profile: string) =
+    /// Refuses a ladder that cannot select (several rungs but no minival) or that holds data out for nothing (a
+    /// profile with a schedule table keeps its minival, so that its runs are the calibration's own).
+    member l.Validate(profile: string, hasScheduleTable: bool) =
         if l.Factors.IsEmpty then invalidArg "Ladder" (sprintf "profile %s: Ladder.Factors is empty (use [1.0] for a single schedule)" profile)
         for f in l.Factors do
             if not (f > 0.0) then invalidArg "Ladder" (sprintf "profile %s: Ladder.Factors has %g; every factor must be > 0" profile f)
@@ -72,11 +77,13 @@ type ScheduleLadder =
             invalidArg "Ladder" (sprintf "profile %s: Ladder.MinivalShare %g must be in [0, 0.5]" profile l.MinivalShare)
         if l.Selects && l.MinivalShare = 0.0 then
             invalidArg "Ladder" (sprintf "profile %s: a ladder of %d rungs needs a minival to select on (Ladder.MinivalShare > 0)" profile l.Factors.Length)
-        if not l.Selects && l.MinivalShare > 0.0 then
+        if not (l.MaxFactor >= 1.0) then
+            invalidArg "Ladder" (sprintf "profile %s: Ladder.MaxFactor %g must be >= 1" profile l.MaxFactor)
+        if not l.Selects && l.MinivalShare > 0.0 && not hasScheduleTable then
             invalidArg "Ladder" (sprintf "profile %s: Ladder.MinivalShare %g holds data out, but a single rung selects nothing" profile l.MinivalShare)
 
 /// One schedule per cell, no minival.
-let singleSchedule = { Factors = [ 1.0 ]; MinivalShare = 0.0 }
+let singleSchedule = { Factors = [ 1.0 ]; MinivalShare = 0.0; MaxFactor = 1.0 }
 
 /// What each task asks of Slurm when the grid is swept as job arrays (`repro sweep --backend slurm`; the CLI's
 /// --partition, --account, --time, --mem-gb, --cpus-per-task, --gpus-per-task and --sbatch-option override it).
@@ -115,6 +122,10 @@ type Profile =
       UsePaperSchedules: bool
       /// Cells train at each rung of this ladder of their schedule; the best on the minival is the cell's.
       Ladder: ScheduleLadder
+      /// The committed per-cell schedule table (the miniature's Appendix H: a JSON file that `repro sweep --calibrate`
+      /// writes after climbing each cell's ladder once). Cells it lists train at its steps only, holding the same
+      /// minival out, so its seed's runs are the calibration's own; the others climb the ladder. None: no table.
+      ScheduleTable: string option
       LearningRate: float
       WeightDecay: float
       WarmupSteps: int
@@ -183,6 +194,7 @@ let smoke =
       UsePaperSchedules = false
       // A ladder would multiply CI's runs; the smoke grid checks regressions, not the paper's protocol.
       Ladder = singleSchedule
+      ScheduleTable = None
       LearningRate = 0.003
       WeightDecay = 4e-5
       WarmupSteps = 10
@@ -236,7 +248,8 @@ let full =
       UsePaperSchedules = false
       // The paper's rule on a ladder around the Rand-calibrated steps (pre-trained inits may peak sooner, a weak
       // augmentation may overfit later), picked on 10% of train held out as a minival.
-      Ladder = { Factors = [ 0.5; 1.0; 2.0 ]; MinivalShare = 0.1 }
+      Ladder = { Factors = [ 0.5; 1.0; 2.0 ]; MinivalShare = 0.1; MaxFactor = 8.0 }
+      ScheduleTable = Some "golden/full/schedules.json"
       LearningRate = 0.003
       WeightDecay = 4e-5
       WarmupSteps = 100
@@ -273,6 +286,7 @@ let defaultProfile =
         Name = "default"
         Description = "the central claims on the miniature: 3 seeds per cell, each cell's schedule picked on a minival (hours)"
         TeacherStepsFactor = 1
+        ScheduleTable = Some "golden/default/schedules.json"
         Scope =
             Some [ // Claims 1 and 4: pre-training's effect and self-training's gain at the weakest and strongest augmentation.
                    select "pretraining-vs-augmentation" [ "rand"; "imagenet"; "rand-st" ] [ "S1"; "S4" ]
@@ -300,6 +314,7 @@ let paper (cocoRoot: string) (vocRoot: string option) (imagenetRoot: string opti
       UsePaperSchedules = true
       // Appendix H's steps are already each cell's optimum (the paper selected them).
       Ladder = singleSchedule
+      ScheduleTable = None
       LearningRate = 0.32
       WeightDecay = 1e-4
       WarmupSteps = 1000

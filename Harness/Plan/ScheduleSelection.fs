@@ -68,6 +68,11 @@ let private rungOf (read: string -> RunRecord option) (cell: Cell) (run: Runnabl
 let private runsBySeed (cell: Cell) (runs: PlannedRun list) =
     runnable runs |> List.filter (fun r -> r.Serves cell) |> List.groupBy (fun r -> r.Seed)
 
+/// The choice among `cell`'s runs for `seed` (however many rungs it has).
+let choiceFor (read: string -> RunRecord option) (cell: Cell) (seed: int) (runs: PlannedRun list) =
+    let seedRuns = runnable runs |> List.filter (fun r -> r.Serves cell && r.Seed = seed)
+    choose cell seed (seedRuns |> List.map (rungOf read cell))
+
 /// The ladder choices of `cell` over its planned runs (only seeds with several rungs make a choice).
 let choicesOf (read: string -> RunRecord option) (cell: Cell) (runs: PlannedRun list) =
     runsBySeed cell runs

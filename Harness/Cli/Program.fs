@@ -89,21 +89,40 @@ let private resolveProfile (training: bool) (top: ParseResults<ReproArgs>) =
 
 let private paperTablesDefault = "paper-tables"
 
-/// The profile, its results store and its plan of the paper's tables in `paperTables`, restricted to the runs `only`
-/// selects (all of them when it is empty).
-let private planned (training: bool) (top: ParseResults<ReproArgs>) (paperTables: string) (only: string list) =
+/// The profile's schedule table, where it has one and it has been written (a path relative to the working directory,
+/// as paper-tables is); entries that name no cell of the tables are refused.
+let private scheduleTableOf (profile: Profiles.Profile) (tables: PaperTables.PaperTable list) =
+    profile.ScheduleTable
+    |> Option.bind (fun path ->
+        let t = ScheduleTable.tryRead path profile.Name profile.Ladder.MinivalShare
+        t |> Option.iter (ScheduleTable.checkCells path (Grid.cells tables))
+        t)
+
+/// The profile's schedule calibration as far as its records take it.
+let private calibrationOf (profile: Profiles.Profile) (store: RunStore.RunStore) (data: DataSources.ResolvedData) (tables: PaperTables.PaperTable list) =
+    if profile.ScheduleTable.IsNone then
+        raise (ArgumentException(sprintf "--calibrate: profile %s has no schedule table to calibrate (its cells train at the profile's own steps)" profile.Name))
+    let inScope, _ = Grid.scoped profile.Scope tables
+    ScheduleCalibration.calibrate profile data store.RunsRoot (Grid.schedules tables) inScope store.TryRead
+
+/// The profile, its results store and its plan of the paper's tables in `paperTables` (or, with `calibrate`, of its
+/// schedule calibration), restricted to the runs `only` selects (all of them when it is empty).
+let private planned (training: bool) (top: ParseResults<ReproArgs>) (paperTables: string) (only: string list) (calibrate: bool) =
     let profile, store, data = resolveProfile training top
-    let runs = Plan.planProfile profile data store.RunsRoot (PaperTables.loadAll paperTables)
+    let tables = PaperTables.loadAll paperTables
+    let runs =
+        if calibrate then (calibrationOf profile store data tables).Runs
+        else Plan.planProfile profile data store.RunsRoot tables (scheduleTableOf profile tables)
     let runs = match only with [] -> runs | texts -> Plan.only texts runs
     profile, store, paperTables, data, runs
 
 /// `planned` for the commands that look at the grid.
 let private plannedGrid (top: ParseResults<ReproArgs>) (a: ParseResults<GridArgs>) =
-    planned false top (a.GetResult(GridArgs.Paper_Tables, defaultValue = paperTablesDefault)) (a.GetResults GridArgs.Only)
+    planned false top (a.GetResult(GridArgs.Paper_Tables, defaultValue = paperTablesDefault)) (a.GetResults GridArgs.Only) (a.Contains GridArgs.Calibrate)
 
 /// `planned` for the commands that run the grid.
 let private plannedSweep (top: ParseResults<ReproArgs>) (a: ParseResults<SweepArgs>) =
-    planned true top (a.GetResult(SweepArgs.Paper_Tables, defaultValue = paperTablesDefault)) (a.GetResults SweepArgs.Only)
+    planned true top (a.GetResult(SweepArgs.Paper_Tables, defaultValue = paperTablesDefault)) (a.GetResults SweepArgs.Only) (a.Contains SweepArgs.Calibrate)
 
 /// The command line of another `repro sweep` process: this one's shared options and the sweep's own.
 let private sweepCommandLine (top: ParseResults<ReproArgs>) (shared: ReproArgs list) (own: SweepArgs list) =
@@ -112,7 +131,9 @@ let private sweepCommandLine (top: ParseResults<ReproArgs>) (shared: ReproArgs l
 
 let private plan (top: ParseResults<ReproArgs>) (a: ParseResults<GridArgs>) =
     let profile, store, paperTables, data, runs = plannedGrid top a
-    let schedules = Grid.schedules (PaperTables.loadAll paperTables)
+    let tables = PaperTables.loadAll paperTables
+    let schedules = Grid.schedules tables
+    let table = scheduleTableOf profile tables
     printfn "profile %s: %s" profile.Name profile.Description
     printfn "data: %s" data.Description
     // The runs Slurm holds for this folder now, by hash (a folder that never submitted asks nothing of Slurm).
@@ -126,23 +147,34 @@ let private plan (top: ParseResults<ReproArgs>) (a: ParseResults<GridArgs>) =
     let schedule (r: RunKinds.PlannedRun) =
         match r with
         | RunKinds.Runnable({ Cells = cell :: _ } as run) ->
-            let s = Plan.scheduleOf profile schedules cell
+            let s = Plan.scheduleOf profile schedules table cell
             let alpha = if cell.SelfTraining then sprintf ", α %g" s.Alpha else ""
             let steps = run.Kind.Steps
-            let ladder =
-                if profile.Ladder.Selects then
-                    sprintf " of ladder %s × %d, picked on minival" (profile.Ladder.Factors |> List.map (sprintf "%g") |> String.concat "/") s.Steps
-                else ""
-            sprintf "  [%d steps%s, %s%s]" steps ladder s.Source alpha
+            if a.Contains GridArgs.Calibrate then sprintf "  [%d steps, calibration rung%s]" steps alpha
+            else
+                let ladder =
+                    if s.Rungs.Length > 1 then
+                        sprintf " of ladder %s × %d, picked on minival" (profile.Ladder.Factors |> List.map (sprintf "%g") |> String.concat "/") s.Steps
+                    else ""
+                sprintf "  [%d steps%s, %s%s]" steps ladder s.Source alpha
         | _ -> ""
     for r, st in statuses do printfn "  %-16s %-52s %s%s" r.Hash r.Label st.Text (schedule r)
     let todo = Sweep.pending store false runs |> List.filter (fun r -> not (withSlurm.ContainsKey r.Hash))
     let count (is: PlanStatus.PlanStatus -> bool) = statuses |> List.filter (snd >> is) |> List.length
     let slurmCount = count (function PlanStatus.UnderSlurm _ -> true | _ -> false)
-    printfn "%d runs: %d to do (~%.1f min), %d recorded, %d blocked%s" runs.Length todo.Length
-        ((todo |> List.sumBy (fun r -> r.EstimatedSeconds)) / 60.0)
+    let todoSeconds = todo |> List.map (fun r -> r.EstimatedSeconds)
+    printfn "%d runs: %d to do (~%.1f min of run time, ~%.1f min on %d worker(s)), %d recorded, %d blocked%s" runs.Length todo.Length
+        (List.sum todoSeconds / 60.0) (PlanEstimate.wallSeconds profile.Workers todoSeconds / 60.0) profile.Workers
         (count (function PlanStatus.Recorded _ -> true | _ -> false)) (count (function PlanStatus.Blocked _ -> true | _ -> false))
         (if slurmCount > 0 then sprintf ", %d with Slurm" slurmCount else "")
+    let estimates = PlanEstimate.check store.TryRead runs
+    if estimates.Runs > 0 then
+        printfn "estimates against records: %d recorded runs took %.1f min, estimated %.1f min (x%.2f); what is left, scaled so: ~%.1f min on %d worker(s)"
+            estimates.Runs (estimates.TookSeconds / 60.0) (estimates.EstimatedSeconds / 60.0) estimates.Ratio
+            (PlanEstimate.wallSeconds profile.Workers (todoSeconds |> List.map ((*) estimates.Ratio)) / 60.0) profile.Workers
+    if a.Contains GridArgs.Calibrate then
+        printfn "\nschedule calibration (seed %d) so far:\n%s" (List.head profile.Seeds)
+            (ScheduleCalibration.toMarkdown (calibrationOf profile store data tables))
     ExitCode.Ok
 
 let private cancellation () =
@@ -328,7 +360,29 @@ let private execute (store: RunStore.RunStore) (runs: RunKinds.PlannedRun list) 
         let record = Runner.execute store run progressLines token
         if record.Status = RunStore.Succeeded then ExitCode.Ok else ExitCode.Failed
 
+/// `sweep --calibrate`: rounds of sweeps over the calibration's runs (each round's results may extend a ladder or
+/// start a student's), until nothing is left to run; then the profile's schedule table is written from the cells
+/// settled. A run that failed is not retried in a later round of the same command.
+let private calibrateSweep (top: ParseResults<ReproArgs>) (a: ParseResults<SweepArgs>) =
+    let rec round (n: int) (attempted: Set<string>) (anyFailed: bool) =
+        let profile, store, paperTables, data, runs = plannedSweep top a
+        let todo = Sweep.pending store (a.Contains SweepArgs.Retry_Failed) runs |> List.filter (fun r -> not (attempted.Contains r.Hash))
+        if todo.IsEmpty || onlySubmits a && n > 1 then
+            let c = calibrationOf profile store data (PaperTables.loadAll paperTables)
+            let path = profile.ScheduleTable.Value
+            ScheduleTable.write path (ScheduleCalibration.tableOf profile c)
+            printfn "%s" (ScheduleCalibration.toMarkdown c)
+            printfn "wrote %s (%d cells settled, %d pending)" path c.Entries.Length c.Pending.Length
+            if anyFailed || not c.Pending.IsEmpty then ExitCode.Failed else ExitCode.Ok
+        else
+            eprintfn "calibration round %d: %d run(s) to do" n todo.Length
+            let s = sweep top a profile store runs
+            round (n + 1) (attempted + (todo |> List.map (fun r -> r.Hash) |> Set.ofList)) (anyFailed || Sweep.anyFailed s)
+    round 1 Set.empty false
+
 let private reproduce (top: ParseResults<ReproArgs>) (a: ParseResults<SweepArgs>) =
+    if a.Contains SweepArgs.Calibrate then
+        raise (ArgumentException "--calibrate applies to `repro sweep` (it writes the schedule table, not the paper's tables)")
     let profile, store, paperTables, _, plan = plannedSweep top a
     let s = sweep top a profile store plan
     if onlySubmits a then ExitCode.Ok
@@ -387,13 +441,17 @@ let private train (top: ParseResults<ReproArgs>) (a: ParseResults<TrainArgs>) =
     let seed = a.GetResult(TrainArgs.Seed, defaultValue = 0)
     // The seed joins the profile's (whose first one seeds pre-training, so that stays shared with the grid's).
     let profile = { profile with Seeds = List.distinct (profile.Seeds @ [ seed ]) }
-    // A cell outside the tables has no paper schedule: it trains at the profile's steps for it, or at --steps (and its
-    // teacher, whose cell asks the same schedule, at the profile's factor times that).
-    let profileSchedule = Plan.scheduleOf profile Map.empty
+    // A cell outside the tables has no paper schedule: it trains once, at its schedule table's steps where the table
+    // lists it, else the profile's steps for it (no ladder), or at --steps (and its teacher, whose cell asks the same
+    // schedule, at the profile's factor times that).
+    let table = profile.ScheduleTable |> Option.bind (fun path -> ScheduleTable.tryRead path profile.Name profile.Ladder.MinivalShare)
+    let profileSchedule (c: Domain.Cell) =
+        let s = Plan.scheduleOf profile Map.empty table c
+        { s with Rungs = [ s.Steps ] }
     let schedule =
         match a.TryGetResult Steps with
         | Some n when n < 1 -> raise (ArgumentException(sprintf "--steps must be >= 1, got %d" n))
-        | Some n -> fun c -> { profileSchedule c with Steps = n; Source = "--steps" }
+        | Some n -> fun c -> { profileSchedule c with Steps = n; Rungs = [ n ]; Source = "--steps" }
         | None -> profileSchedule
     let isTarget (r: RunKinds.PlannedRun) = r.Serves cell && r.Seed = seed
     let runs = Plan.plan profile data store.RunsRoot schedule [ cell ] |> Plan.closure isTarget
@@ -463,7 +521,7 @@ let private replayArguments (top: ParseResults<ReproArgs>) (a: ParseResults<Gold
 let private golden (top: ParseResults<ReproArgs>) (a: ParseResults<GoldenArgs>) =
     let root = a.GetResult(Golden_Root, defaultValue = "golden")
     let goldenFiles (profile: Profiles.Profile) = Golden.snapshotPath root profile.Name, Golden.tolerancePath root profile.Name
-    let planned (only: string list) = planned false top (a.GetResult(GoldenArgs.Paper_Tables, defaultValue = paperTablesDefault)) only
+    let planned (only: string list) = planned false top (a.GetResult(GoldenArgs.Paper_Tables, defaultValue = paperTablesDefault)) only false
     match a.GetSubCommand() with
     | Check r ->
         // The snapshot first, before planning (which may generate the miniature): where a known profile has none,
@@ -685,6 +743,7 @@ let main argv =
             match a.TryGetResult Execute, a.TryGetResult Slurm_Task with
             | Some hash, _ -> execute store plan hash
             | None, Some hash -> slurmTask a store plan hash
+            | None, None when a.Contains SweepArgs.Calibrate -> calibrateSweep top a
             | None, None -> if Sweep.anyFailed (sweep top a profile store plan) then ExitCode.Failed else ExitCode.Ok
         | Train a -> train top a
         | Tables a -> tables top a

@@ -1,0 +1,120 @@
+/// Calibration of a profile's schedule table (`repro sweep --calibrate`): the paper's rule that every cell trains at
+/// its own optimal schedule (Appendix H), applied once. Each cell climbs its ladder with the profile's first seed; where
+/// the minival's best rung is the ladder's longest (or shortest), the ladder is extended by a doubling (or halving)
+/// and that rung trained too, until the best is bracketed or the ladder reaches Ladder.MaxFactor. A student's ladder
+/// starts once its teacher's schedule is settled, since the teacher is that cell's chosen run. The plan is a pure
+/// function of the records, so a resumed calibration, or a worker re-planning it, finds the same runs.
+module Repro.Harness.ScheduleCalibration
+
+open System
+open Repro.Harness.Domain
+open Repro.Harness.Profiles
+open Repro.Harness.DataSources
+open Repro.Harness.RunKinds
+open Repro.Harness.RunStore
+open Repro.Harness.ScheduleTable
+
+/// The cells a calibration settles: the cells whose schedules the scope's cells take (ablations and joint rows take
+/// their base cell's), with each student's teacher cell; teachers and other supervised cells first.
+let cellsToCalibrate (cells: Cell list) =
+    let keyed = cells |> List.map Plan.scheduleCellOf |> List.distinct
+    let students, supervised = keyed |> List.partition (fun c -> c.SelfTraining)
+    List.distinct (supervised @ (students |> List.map Plan.teacherCellOf) @ students)
+
+/// Where a calibration stands: the runs it has planned so far, the cells settled, and why the others are not.
+type Calibration =
+    { Runs: PlannedRun list
+      Entries: Entry list
+      /// Cells not settled yet, with the reason (rungs to run, a failed rung, a teacher not settled).
+      Pending: (Cell * string) list }
+
+/// The calibration of `cells` under `profile`, as far as the records `read` returns take it.
+let calibrate (profile: Profile) (data: ResolvedData) (runsRoot: string) (paperSchedules: Map<Cell, PaperTables.PaperSchedule>)
+              (cells: Cell list) (read: string -> RunRecord option) =
+    if not profile.Ladder.Selects then
+        invalidArg "profile" (sprintf "profile %s has a single-rung ladder: there is nothing to calibrate (Ladder.Factors)" profile.Name)
+    let seed = List.head profile.Seeds
+    let p = { profile with Seeds = [ seed ] }
+    let baseSchedule (cell: Cell) = Plan.scheduleOf p paperSchedules None cell
+    let bounds (cell: Cell) =
+        let b = float (baseSchedule cell).Steps
+        max 1 (int (Math.Round(b / profile.Ladder.MaxFactor))), int (Math.Round(b * profile.Ladder.MaxFactor))
+    let toCalibrate = cellsToCalibrate cells
+    let mutable rungs: Map<Cell, int list> = Map.empty
+    let mutable settled: Map<Cell, int * Bracket> = Map.empty
+    let start (cell: Cell) = rungs <- rungs.Add(cell, (baseSchedule cell).Rungs)
+    for c in toCalibrate do if not c.SelfTraining then start c
+    let active () = toCalibrate |> List.filter rungs.ContainsKey
+    let schedule (cell: Cell) : Plan.CellSchedule =
+        let c = Plan.scheduleCellOf cell
+        let steps = match settled.TryFind c with Some(s, _) -> s | None -> (baseSchedule c).Steps
+        { baseSchedule c with Steps = steps; Rungs = rungs.[c]; Source = "calibration" }
+    let planNow () = Plan.plan p data runsRoot schedule (active ())
+    let mutable runs = planNow ()
+    let mutable changed = true
+    while changed do
+        changed <- false
+        for cell in active () do
+            if not (settled.ContainsKey cell) then
+                let choice = ScheduleSelection.choiceFor read cell seed runs
+                match choice.Chosen with
+                | None -> ()
+                | Some best ->
+                    let steps = int best.Steps
+                    let ladder = rungs.[cell]
+                    let shortest, longest = bounds cell
+                    let extend (next: int) =
+                        rungs <- rungs.Add(cell, List.sort (next :: ladder))
+                        changed <- true
+                    if steps = List.max ladder && steps < longest then extend (min longest (2 * steps))
+                    elif steps = List.min ladder && steps > shortest then extend (max shortest (steps / 2))
+                    else
+                        let bracket =
+                            if steps = List.max ladder then AtLongestAllowed
+                            elif steps = List.min ladder then AtShortestAllowed
+                            else Bracketed
+                        settled <- settled.Add(cell, (steps, bracket))
+                        changed <- true
+        for student in toCalibrate |> List.filter (fun c -> c.SelfTraining && not (rungs.ContainsKey c)) do
+            if settled.ContainsKey(Plan.teacherCellOf student) then
+                start student
+                changed <- true
+        if changed then runs <- planNow ()
+    let entries =
+        [ for cell in active () do
+            match settled.TryFind cell with
+            | Some(steps, bracket) ->
+                let choice = ScheduleSelection.choiceFor read cell seed runs
+                { Cell = cell.Name; Steps = steps; Bracket = bracket; Metric = ScheduleSelection.selectionMetricOf cell
+                  Rungs = [ for r in choice.Rungs -> { Steps = int r.Steps; Minival = r.Selection.Value; Run = r.Hash } ] }
+            | None -> () ]
+    let pending =
+        [ for cell in toCalibrate do
+            if not (settled.ContainsKey cell) then
+                if rungs.ContainsKey cell then
+                    let choice = ScheduleSelection.choiceFor read cell seed runs
+                    cell, defaultArg choice.Pending "not settled"
+                else cell, sprintf "waits for its teacher's schedule (%s)" (Plan.teacherCellOf cell).Name ]
+    { Runs = runs; Entries = entries; Pending = pending }
+
+/// The table the calibration's settled cells make.
+let tableOf (profile: Profile) (c: Calibration) : ScheduleTable =
+    { Profile = profile.Name; Seed = List.head profile.Seeds; MinivalShare = profile.Ladder.MinivalShare
+      Command = sprintf "repro sweep --calibrate --profile %s" profile.Name; Entries = c.Entries }
+
+/// The calibration as Markdown: each settled cell's rungs (steps → minival) and the steps chosen, then the cells
+/// still pending and why.
+let toMarkdown (c: Calibration) =
+    let sb = Text.StringBuilder()
+    sb.AppendLine("| Cell | Rungs: steps → minival | Chosen | Bracketed |").AppendLine("|---|---|---|---|") |> ignore
+    for e in c.Entries do
+        let rungs = e.Rungs |> List.map (fun r -> sprintf "%d → %.2f" r.Steps r.Minival) |> String.concat "; "
+        let bracket =
+            match e.Bracket with
+            | Bracketed -> "yes"
+            | AtLongestAllowed -> "no: best at the longest allowed"
+            | AtShortestAllowed -> "no: best at the shortest allowed"
+        sb.AppendLine(sprintf "| %s | %s | %d | %s |" e.Cell rungs e.Steps bracket) |> ignore
+    for cell, why in c.Pending do
+        sb.AppendLine(sprintf "| %s | %s | – | – |" cell.Name why) |> ignore
+    sb.ToString()

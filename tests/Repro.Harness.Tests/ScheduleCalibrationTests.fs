@@ -1,0 +1,173 @@
+module Repro.Harness.Tests.ScheduleCalibrationTests
+
+open System
+open System.IO
+open System.Text.Json.Nodes
+open Xunit
+open Repro.Harness
+open Repro.Harness.Domain
+open Repro.Harness.RunKinds
+open Repro.Harness.RunStore
+open Repro.Harness.ScheduleTable
+open Repro.Harness.ScheduleCalibration
+
+let private tables () = PaperTables.loadAll TestPaths.paperTables
+let private data () = PlanTests.dataAt "/data/mini"
+
+let private cellAt (tableId: string) (row: string) (column: string) =
+    let t = tables () |> List.find (fun t -> t.Id = tableId)
+    Grid.cellOf t (t.Rows |> List.find (fun r -> r.Id = row)) (t.Columns |> List.find (fun c -> c.Id = column))
+
+let private randS1 () = cellAt "pretraining-vs-augmentation" "rand" "S1"
+let private randS4 () = cellAt "pretraining-vs-augmentation" "rand" "S4"
+let private studentS1 () = cellAt "pretraining-vs-augmentation" "rand-st" "S1"
+
+/// The default profile at small, round steps (S1 1,000, S4 2,000): the ladder's rules, not the miniature's schedules.
+let private profile =
+    { Profiles.defaultProfile with
+        Steps = Profiles.defaultProfile.Steps.Add(AugmentLevel.S1, 1000).Add(AugmentLevel.S4, 2000)
+        Ladder = { Factors = [ 0.5; 1.0; 2.0 ]; MinivalShare = 0.1; MaxFactor = 8.0 } }
+
+let private record (run: RunnableRun) (minival: float) =
+    let cell = run.Cells |> List.tryHead
+    { Hash = run.Hash; Kind = run.Kind.Id; Label = run.Label; Cell = cell |> Option.map Grid.keyOf
+      Spec = JsonNode.Parse "{}"; Seed = run.Seed; Status = Succeeded; Error = None
+      Metrics = Map [ "minival_AP", minival; "minival_mIoU", minival; "AP", 0.0; "mIoU", 0.0 ]; Artifacts = Map.empty
+      CodeVersion = "t"; Environment = Map.empty; StartedUtc = DateTime.UnixEpoch; FinishedUtc = DateTime.UnixEpoch; WallSeconds = 1.0 }
+
+/// Drives a calibration the way `sweep --calibrate` does, without training: each round "runs" every run the
+/// calibration plans by recording `minivalOf cell steps` for it, until a round plans nothing new.
+let private drive (p: Profiles.Profile) (cells: Cell list) (minivalOf: Cell -> int -> float) =
+    let records = Collections.Generic.Dictionary<string, RunRecord>()
+    let read (h: string) = match records.TryGetValue h with | true, r -> Some r | _ -> None
+    let mutable rounds = 0
+    let rec loop () =
+        let c = calibrate p (data ()) "/results/runs" (Grid.schedules (tables ())) cells read
+        let todo = runnable c.Runs |> List.filter (fun r -> not (records.ContainsKey r.Hash))
+        if todo.IsEmpty then c
+        else
+            rounds <- rounds + 1
+            for r in todo do
+                let steps = int r.Kind.Steps
+                let value = match r.Cells with cell :: _ -> minivalOf cell steps | [] -> 0.0
+                records.[r.Hash] <- record r value
+            loop ()
+    let c = loop ()
+    c, rounds
+
+[<Fact>]
+let ``a ladder whose best rung is its longest is extended by doublings until the best is bracketed`` () =
+    // Peaks at 4,000 steps (4x the S1 schedule): 500/1,000/2,000 → best at the top → 4,000 → still the top → 8,000,
+    // worse → settled at 4,000, bracketed.
+    let peak = 4000.0
+    let minival _ (steps: int) = 50.0 - abs (log (float steps / peak))
+    let c, rounds = drive profile [ randS1 () ] minival
+    let e = c.Entries |> List.exactlyOne
+    Assert.Equal<int list>([ 500; 1000; 2000; 4000; 8000 ], e.Rungs |> List.map (fun r -> r.Steps))
+    // The oracle: the best of the rungs by the function itself.
+    Assert.Equal(e.Rungs |> List.maxBy (fun r -> minival () r.Steps) |> (fun r -> r.Steps), e.Steps)
+    Assert.Equal(4000, e.Steps)
+    Assert.Equal(Bracketed, e.Bracket)
+    Assert.Equal(3, rounds)
+    Assert.Empty c.Pending
+
+[<Fact>]
+let ``a ladder still rising at the longest rung allowed says so instead of claiming convergence`` () =
+    let c, _ = drive profile [ randS4 () ] (fun _ steps -> float steps)
+    let e = c.Entries |> List.exactlyOne
+    // S4's 2,000 steps × MaxFactor 8 = 16,000 is as far as it may go.
+    Assert.Equal(16000, e.Steps)
+    Assert.Equal(16000, e.Rungs |> List.map (fun r -> r.Steps) |> List.max)
+    Assert.Equal(AtLongestAllowed, e.Bracket)
+
+[<Fact>]
+let ``a ladder falling from its shortest rung is extended downwards to the shortest allowed`` () =
+    let c, _ = drive profile [ randS1 () ] (fun _ steps -> -float steps)
+    let e = c.Entries |> List.exactlyOne
+    // 1,000 / 8 = 125 steps is the shortest rung allowed.
+    Assert.Equal<int list>([ 125; 250; 500; 1000; 2000 ], e.Rungs |> List.map (fun r -> r.Steps))
+    Assert.Equal(125, e.Steps)
+    Assert.Equal(AtShortestAllowed, e.Bracket)
+
+[<Fact>]
+let ``a student's ladder starts from its teacher's chosen run, once that is settled`` () =
+    let student = studentS1 ()
+    // Teachers peak at 2,000 steps, students at 1,000.
+    let minival (cell: Cell) (steps: int) = if cell.SelfTraining then -abs (float steps - 1000.0) else -abs (float steps - 2000.0)
+    let c, rounds = drive profile [ student ] minival
+    Assert.Equal<string list>([ (randS1 ()).Name; student.Name ], c.Entries |> List.map (fun e -> e.Cell))
+    let teacher = c.Entries.[0]
+    Assert.Equal(2000, teacher.Steps)
+    let chosenTeacherRun = (teacher.Rungs |> List.find (fun r -> r.Steps = 2000)).Run
+    let students = runnable c.Runs |> List.filter (fun r -> r.Serves student)
+    Assert.NotEmpty students
+    for s in students do
+        match s.Kind with
+        | StudentRun config -> Assert.Contains(chosenTeacherRun, config.InitialWeights)
+        | _ -> failwithf "%s is not a student" s.Label
+    Assert.Equal(1000, c.Entries.[1].Steps)
+    // Round 1: the teacher's ladder (its best, 2,000, is its top) → round 2: 4,000 → round 3: the student's ladder.
+    Assert.Equal(3, rounds)
+
+[<Fact>]
+let ``before its teacher settles a student is pending and plans no run`` () =
+    let student = studentS1 ()
+    let c = calibrate profile (data ()) "/results/runs" (Grid.schedules (tables ())) [ student ] (fun _ -> None)
+    Assert.Empty c.Entries
+    Assert.DoesNotContain(runnable c.Runs, fun r -> r.Serves student)
+    let why = c.Pending |> List.find (fun (cell, _) -> cell = student) |> snd
+    Assert.Contains("waits for its teacher's schedule", why)
+    Assert.Equal("3 of 3 rungs not run yet", c.Pending |> List.find (fun (cell, _) -> cell = randS1 ()) |> snd)
+
+[<Fact>]
+let ``a profile trains each listed cell once per seed at the table's steps, its calibration seed's run being the calibration's own`` () =
+    let c, _ = drive profile [ randS1 () ] (fun _ steps -> -abs (float steps - 2000.0) + (if steps = 4000 then -1.0 else 0.0))
+    let table = tableOf profile c
+    let e = table.TryFind(randS1 ()) |> Option.get
+    let inScope, _ = Grid.scoped profile.Scope (tables ())
+    let plan = Plan.planProfile profile (data ()) "/results/runs" (tables ()) (Some table)
+    let runs = runnable plan |> List.filter (fun r -> r.Serves(randS1 ()))
+    Assert.Equal<int list>(profile.Seeds, runs |> List.map (fun r -> r.Seed) |> List.sort)
+    for r in runs do
+        Assert.Equal(int64 e.Steps, r.Kind.Steps)
+        Assert.DoesNotContain("ladder", r.Label)
+        Assert.Equal(0.1, r.Spec.["config"].["Data"].["MinivalShare"].GetValue<float>())
+    let seed0 = runs |> List.find (fun r -> r.Seed = 0)
+    Assert.Equal((e.Rungs |> List.find (fun r -> r.Steps = e.Steps)).Run, seed0.Hash)
+    // A cell the table does not list still climbs the ladder.
+    let other = runnable plan |> List.filter (fun r -> r.Serves(randS4 ()) && r.Seed = 0)
+    Assert.Equal(3, other.Length)
+    Assert.True(inScope.Length > 1)
+
+[<Fact>]
+let ``a table is written and read back; a table for another profile, minival or cell, or with a step that is not its best, is refused naming the file`` () =
+    let dir = Path.Combine(Path.GetTempPath(), sprintf "repro-schedules-%s" (Guid.NewGuid().ToString "N"))
+    let path = Path.Combine(dir, "schedules.json")
+    try
+        let c, _ = drive profile [ randS1 () ] (fun _ steps -> -abs (float steps - 1000.0))
+        let table = tableOf profile c
+        write path table
+        Assert.Equal(table, read path "default" 0.1)
+        let refused (t: ScheduleTable) (profileName: string) (share: float) (text: string) =
+            write path t
+            let e = Assert.Throws<InvalidDataException>(fun () -> read path profileName share |> ignore)
+            Assert.Contains(path, e.Message)
+            Assert.Contains(text, e.Message)
+        refused table "full" 0.1 "calibrated for profile default, not full"
+        refused table "default" 0.2 "minival share of 0.1"
+        let e = table.Entries.Head
+        refused { table with Entries = [ { e with Steps = 2000 } ] } "default" 0.1 "Steps 2000 is not its best rung"
+        refused { table with Entries = [ { e with Steps = 3 } ] } "default" 0.1 "Steps 3 is none of its rungs"
+        refused { table with Entries = [ e; e ] } "default" 0.1 "is listed twice"
+        let renamed = { table with Entries = [ { e with Cell = "det nonexistent 100% S1" } ] }
+        let ex = Assert.Throws<InvalidDataException>(fun () -> checkCells path (Grid.cells (tables ())) renamed)
+        Assert.Contains("\"det nonexistent 100% S1\" is no cell", ex.Message)
+        Assert.Equal(None, tryRead (Path.Combine(dir, "absent.json")) "default" 0.1)
+    finally
+        if Directory.Exists dir then Directory.Delete(dir, true)
+
+[<Fact>]
+let ``a profile with a single-rung ladder has nothing to calibrate`` () =
+    let e = Assert.Throws<ArgumentException>(fun () ->
+        calibrate Profiles.smoke (data ()) "/results/runs" Map.empty [ randS1 () ] (fun _ -> None) |> ignore)
+    Assert.Contains("profile smoke has a single-rung ladder", e.Message)
