@@ -79,6 +79,8 @@ Target.create "Test" (fun _ ->
 
 Target.create "Reproduce" (fun p -> repro ("reproduce" :: passThrough p))
 Target.create "Tables" (fun p -> repro ("tables" :: passThrough p))
+// Climbs every cell's schedule ladder once and writes the profile's schedule table (golden/<profile>/schedules.json).
+Target.create "Calibrate" (fun p -> repro ([ "sweep"; "--calibrate" ] @ passThrough p))
 // Runs what the profile's records lack (resumable), then compares them with golden/<profile>/.
 Target.create "CheckGolden" (fun p ->
     repro ("sweep" :: passThrough p)
@@ -91,6 +93,7 @@ Target.create "Default" ignore
 "Build" ==> "Test" ==> "Default" |> ignore
 "Build" ==> "Reproduce" |> ignore
 "Build" ==> "Tables" |> ignore
+"Build" ==> "Calibrate" |> ignore
 "Build" ==> "CheckGolden" |> ignore
 "Build" ==> "UpdateGolden" |> ignore
 "Build" ==> "GoldenRegressions" |> ignore

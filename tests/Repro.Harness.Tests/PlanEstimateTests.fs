@@ -1,7 +1,5 @@
 module Repro.Harness.Tests.PlanEstimateTests
 
-open System
-open System.Text.Json.Nodes
 open Xunit
 open Repro.Harness
 open Repro.Harness.RunKinds
@@ -26,10 +24,7 @@ let ``the estimate check compares the recorded successful runs' wall time with t
             Plan.plan Profiles.smoke data "/results/runs" (Plan.scheduleOf Profiles.smoke (Grid.schedules tables) None) inScope
     let rs = runnable runs
     let a, b, c = rs.[0], rs.[1], rs.[2]
-    let record (r: RunnableRun) status wall =
-        { Hash = r.Hash; Kind = r.Kind.Id; Label = r.Label; Cell = None; Spec = JsonNode.Parse "{}"; Seed = 0; Status = status
-          Error = None; Metrics = Map.empty; Artifacts = Map.empty; CodeVersion = "t"; Environment = Map.empty
-          StartedUtc = DateTime.UnixEpoch; FinishedUtc = DateTime.UnixEpoch; WallSeconds = wall }
+    let record (r: RunnableRun) status wall = TestRecords.recordOf r status [] wall
     let records = Map [ a.Hash, record a Succeeded (2.0 * a.EstimatedSeconds); b.Hash, record b Succeeded (2.0 * b.EstimatedSeconds); c.Hash, record c Failed 1e6 ]
     let check = PlanEstimate.check records.TryFind runs
     Assert.Equal(2, check.Runs)

@@ -2,7 +2,6 @@ module Repro.Harness.Tests.ScheduleCalibrationTests
 
 open System
 open System.IO
-open System.Text.Json.Nodes
 open Xunit
 open Repro.Harness
 open Repro.Harness.Domain
@@ -29,11 +28,7 @@ let private profile =
         Ladder = { Factors = [ 0.5; 1.0; 2.0 ]; MinivalShare = 0.1; MaxFactor = 8.0 } }
 
 let private record (run: RunnableRun) (minival: float) =
-    let cell = run.Cells |> List.tryHead
-    { Hash = run.Hash; Kind = run.Kind.Id; Label = run.Label; Cell = cell |> Option.map Grid.keyOf
-      Spec = JsonNode.Parse "{}"; Seed = run.Seed; Status = Succeeded; Error = None
-      Metrics = Map [ "minival_AP", minival; "minival_mIoU", minival; "AP", 0.0; "mIoU", 0.0 ]; Artifacts = Map.empty
-      CodeVersion = "t"; Environment = Map.empty; StartedUtc = DateTime.UnixEpoch; FinishedUtc = DateTime.UnixEpoch; WallSeconds = 1.0 }
+    TestRecords.recordOf run Succeeded [ "minival_AP", minival; "minival_mIoU", minival; "AP", 0.0; "mIoU", 0.0 ] 1.0
 
 /// Drives a calibration the way `sweep --calibrate` does, without training: each round "runs" every run the
 /// calibration plans by recording `minivalOf cell steps` for it, until a round plans nothing new.

@@ -1,7 +1,6 @@
 module Repro.Harness.Tests.ScheduleSelectionTests
 
 open System
-open System.Text.Json.Nodes
 open Xunit
 open Repro.Harness
 open Repro.Harness.Domain
@@ -21,12 +20,7 @@ let private planOf (profile: Profiles.Profile) =
     let inScope, _ = Grid.scoped profile.Scope (tables ())
     Plan.plan profile (PlanTests.dataAt "/data/mini") "/results/runs" (Plan.scheduleOf profile (Grid.schedules (tables ())) None) inScope
 
-let private recordOf (run: RunnableRun) (status: RunStatus) (metrics: (string * float) list) =
-    { Hash = run.Hash; Kind = run.Kind.Id; Label = run.Label; Cell = run.Cells |> List.tryHead |> Option.map Grid.keyOf
-      Spec = JsonNode.Parse "{}"; Seed = run.Seed; Status = status
-      Error = (if status = Failed then Some "diverged" else None)
-      Metrics = Map metrics; Artifacts = Map.empty
-      CodeVersion = "t"; Environment = Map.empty; StartedUtc = DateTime.UnixEpoch; FinishedUtc = DateTime.UnixEpoch; WallSeconds = 1.0 }
+let private recordOf (run: RunnableRun) (status: RunStatus) (metrics: (string * float) list) = TestRecords.recordOf run status metrics 1.0
 
 /// The default profile with its S1 schedule pinned at 2,000 steps: these tests are about the ladder, not about the
 /// schedule calibration chose.
