@@ -21,6 +21,12 @@ let private palette =
     [| SKColor(31uy, 119uy, 180uy); SKColor(214uy, 39uy, 40uy); SKColor(44uy, 160uy, 44uy)
        SKColor(148uy, 103uy, 189uy); SKColor(255uy, 127uy, 14uy); SKColor(140uy, 86uy, 75uy) |]
 
+/// The line segments a series draws: between neighbouring x positions that both have a value, so that no line
+/// passes through a level or fraction that was not measured.
+let segments (points: 'T option list) =
+    points |> List.indexed |> List.pairwise
+    |> List.choose (fun ((i0, p0), (i1, p1)) -> if p0.IsSome && p1.IsSome then Some(i0, i1) else None)
+
 /// A line chart over categorical x positions, written atomically as PNG.
 let lineChart (path: string) (title: string) (xLabels: string list) (yLabel: string) (series: Series list) =
     let w, h = 980, 460
@@ -57,7 +63,8 @@ let lineChart (path: string) (title: string) (xLabels: string list) (yLabel: str
         if s.Dashed then line.PathEffect <- SKPathEffect.CreateDash([| 6f; 4f |], 0f)
         use dot = new SKPaint(Color = s.Colour, IsAntialias = true, IsStroke = s.Dashed, StrokeWidth = 2f)
         let pts = s.Points |> List.mapi (fun i p -> p |> Option.map (fun (m, sd) -> i, m, sd)) |> List.choose id
-        for (i0, m0, _), (i1, m1, _) in List.pairwise pts do canvas.DrawLine(xOf i0, yOf m0, xOf i1, yOf m1, line)
+        let meanAt (i: int) = fst s.Points.[i].Value
+        for i0, i1 in segments s.Points do canvas.DrawLine(xOf i0, yOf (meanAt i0), xOf i1, yOf (meanAt i1), line)
         for i, m, sd in pts do
             if sd > 0.0 then canvas.DrawLine(xOf i, yOf (m - sd), xOf i, yOf (m + sd), line)
             canvas.DrawCircle(xOf i, yOf m, 4f, dot)
@@ -99,17 +106,20 @@ let tableChart (path: string) (gain: bool) (t: TableResult) =
         lineChart path t.Table.Title (columns |> List.map (fun c -> c.Label)) y series
         true
 
-/// The plots issue 10 asks for, from whichever tables exist: AP vs labelled fraction per initialization, and AP gain
-/// vs augmentation strength. Returns the files written.
+/// Whether a table's columns are an ordered axis (each sets an augmentation level, or each a labelled fraction): the
+/// tables a chart over the columns means something for.
+let hasOrderedColumns (t: Repro.Harness.PaperTables.PaperTable) =
+    (t.Columns |> List.forall (fun c -> c.Coordinates.Augment.IsSome))
+    || (t.Columns |> List.forall (fun c -> c.Coordinates.Fraction.IsSome))
+
+/// A chart per table whose columns are an ordered axis (`<table>.png`: the metric vs augmentation strength or labelled
+/// fraction, per row), and for those with rows compared against another row, that gain (`<table>-gain.png`).
+/// Returns the files written.
 let writeAll (plotsDir: string) (tables: TableResult list) =
     [ for t in tables do
-        match t.Table.Id with
-        | "self-training-vs-fraction" ->
-            let p = Path.Combine(plotsDir, "ap-vs-fraction.png")
+        if hasOrderedColumns t.Table then
+            let p = Path.Combine(plotsDir, t.Table.Id + ".png")
             if tableChart p false t then yield p
-        | "pretraining-vs-augmentation" ->
-            let p = Path.Combine(plotsDir, "gain-vs-augmentation.png")
-            if tableChart p true t then yield p
-            let p2 = Path.Combine(plotsDir, "ap-vs-augmentation.png")
-            if tableChart p2 false t then yield p2
-        | _ -> () ]
+            if t.Table.Rows |> List.exists (fun r -> r.DeltaFrom.IsSome) then
+                let g = Path.Combine(plotsDir, t.Table.Id + "-gain.png")
+                if tableChart g true t then yield g ]

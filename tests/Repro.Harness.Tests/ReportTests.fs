@@ -63,3 +63,33 @@ let ``a student is compared with the teacher its pseudo labels came from, found 
     Assert.Equal(Some 9.0, row.Supervised |> Option.map (fun e -> e.Mean))
     Assert.Equal(Some 3.0, row.BoxesPerImage |> Option.map (fun e -> e.Mean))
     Assert.False(row.TeacherIsSupervised)
+
+[<Fact>]
+let ``a chart's line joins two neighbouring columns only where both were measured`` () =
+    let m = Some 1.0
+    // S1 and S4 measured, S2 and S3 not: points, no line through the unmeasured levels.
+    Assert.Empty(Plots.segments [ m; None; None; m ])
+    Assert.Equal<(int * int) list>([ 0, 1; 1, 2; 2, 3 ], Plots.segments [ m; m; m; m ])
+    Assert.Equal<(int * int) list>([ 0, 1 ], Plots.segments [ m; m; None; m ])
+    Assert.Empty(Plots.segments [ m ])
+
+[<Fact>]
+let ``every table over augmentation levels or labelled fractions gets a chart, and its rows' gains one more`` () =
+    let tables = PaperTables.loadAll TestPaths.paperTables
+    let ordered = tables |> List.filter Plots.hasOrderedColumns |> List.map (fun t -> t.Id) |> Set.ofList
+    for id in [ "pretraining-vs-augmentation"; "self-training-vs-fraction"; "segmentation-init"; "segmentation-self-training"; "loss-normalization" ] do
+        Assert.Contains(id, ordered)
+    for id in [ "joint-training"; "simclr-vs-self-training" ] do
+        Assert.DoesNotContain(id, ordered)
+    // Every cell measured once (AP 10 + its row's index): each ordered table draws its chart(s).
+    let results =
+        tables |> List.map (fun t ->
+            Tables.compute 0.95 (fun c -> [ { RunStoreTests.record (Grid.keyOf c) RunStore.Succeeded with Metrics = Map [ t.Metric, 10.0; "AP", 10.0; "mIoU", 10.0 ] } ]) t)
+    let dir = TestPaths.tempDir ()
+    let written = Plots.writeAll dir results |> List.map System.IO.Path.GetFileName |> Set.ofList
+    Assert.Contains("pretraining-vs-augmentation.png", written)
+    Assert.Contains("pretraining-vs-augmentation-gain.png", written)
+    Assert.Contains("self-training-vs-fraction.png", written)
+    Assert.Contains("segmentation-init.png", written)
+    Assert.DoesNotContain("joint-training.png", written)
+    for f in written do Assert.True(System.IO.FileInfo(System.IO.Path.Combine(dir, f)).Length > 1000L, f)
