@@ -362,23 +362,35 @@ let private execute (store: RunStore.RunStore) (runs: RunKinds.PlannedRun list) 
 
 /// `sweep --calibrate`: rounds of sweeps over the calibration's runs (each round's results may extend a ladder or
 /// start a student's), until nothing is left to run; then the profile's schedule table is written from the cells
-/// settled. A run that failed is not retried in a later round of the same command.
+/// settled (also when the sweep is stopped: what is settled stays settled). A run that failed is not retried in a
+/// later round of the same command.
 let private calibrateSweep (top: ParseResults<ReproArgs>) (a: ParseResults<SweepArgs>) =
+    let writeTable () =
+        let profile, store, paperTables, data, _ = plannedSweep top a
+        let c = calibrationOf profile store data (PaperTables.loadAll paperTables)
+        let path = profile.ScheduleTable.Value
+        ScheduleTable.write path (ScheduleCalibration.tableOf profile c)
+        printfn "%s" (ScheduleCalibration.toMarkdown c)
+        printfn "wrote %s (%d cells settled, %d pending)" path c.Entries.Length c.Pending.Length
+        c
     let rec round (n: int) (attempted: Set<string>) (anyFailed: bool) =
-        let profile, store, paperTables, data, runs = plannedSweep top a
+        let profile, store, _, _, runs = plannedSweep top a
         let todo = Sweep.pending store (a.Contains SweepArgs.Retry_Failed) runs |> List.filter (fun r -> not (attempted.Contains r.Hash))
-        if todo.IsEmpty || onlySubmits a && n > 1 then
-            let c = calibrationOf profile store data (PaperTables.loadAll paperTables)
-            let path = profile.ScheduleTable.Value
-            ScheduleTable.write path (ScheduleCalibration.tableOf profile c)
-            printfn "%s" (ScheduleCalibration.toMarkdown c)
-            printfn "wrote %s (%d cells settled, %d pending)" path c.Entries.Length c.Pending.Length
-            if anyFailed || not c.Pending.IsEmpty then ExitCode.Failed else ExitCode.Ok
+        if todo.IsEmpty || onlySubmits a && n > 1 then anyFailed
         else
             eprintfn "calibration round %d: %d run(s) to do" n todo.Length
             let s = sweep top a profile store runs
             round (n + 1) (attempted + (todo |> List.map (fun r -> r.Hash) |> Set.ofList)) (anyFailed || Sweep.anyFailed s)
-    round 1 Set.empty false
+    let anyFailed =
+        try round 1 Set.empty false
+        with :? OperationCanceledException ->
+            writeTable () |> ignore
+            reraise ()
+    let c = writeTable ()
+    // Cells outside an --only selection stay pending without making the calibration of the selection a failure.
+    let _, _, _, _, selected = plannedSweep top a
+    let unsettled = c.Pending |> List.filter (fun (cell, _) -> RunKinds.runnable selected |> List.exists (fun r -> r.Serves cell))
+    if anyFailed || not unsettled.IsEmpty then ExitCode.Failed else ExitCode.Ok
 
 let private reproduce (top: ParseResults<ReproArgs>) (a: ParseResults<SweepArgs>) =
     if a.Contains SweepArgs.Calibrate then

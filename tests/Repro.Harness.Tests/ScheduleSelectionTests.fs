@@ -24,7 +24,8 @@ let private recordOf (run: RunnableRun) (status: RunStatus) (metrics: (string * 
 
 /// The default profile with its S1 schedule pinned at 2,000 steps: these tests are about the ladder, not about the
 /// schedule calibration chose.
-let private ladderProfile = { Profiles.defaultProfile with Steps = Profiles.defaultProfile.Steps.Add(AugmentLevel.S1, 2000) }
+let private ladderProfile =
+    { Profiles.defaultProfile with Steps = Profiles.defaultProfile.Steps.Add(AugmentLevel.S1, 2000); Scope = None }
 
 /// Rand Init at S1 and its seed-0 rungs.
 let private randS1 () =
@@ -119,7 +120,7 @@ let ``a ladder that cannot select, or holds data out for nothing, is refused nam
 
 [<Fact>]
 let ``a segmentation cell climbs the same ladder, judged by minival mIoU`` () =
-    let plan = planOf Profiles.defaultProfile
+    let plan = planOf { Profiles.defaultProfile with Scope = None }
     let cell = cellAt "segmentation-init" "rand" "S1"
     let rungs = runnable plan |> List.filter (fun r -> r.Serves cell && r.Seed = 0) |> List.sortBy (fun r -> r.Kind.Steps)
     Assert.Equal<int64 list>([ 1000L; 2000L; 4000L ], rungs |> List.map (fun r -> r.Kind.Steps))
