@@ -89,10 +89,19 @@ let private resolveProfile (training: bool) (top: ParseResults<ReproArgs>) =
 
 let private paperTablesDefault = "paper-tables"
 
-/// The profile's schedule table, where it has one and it has been written (a path relative to the working directory,
-/// as paper-tables is); entries that name no cell of the tables are refused.
-let private scheduleTableOf (profile: Profiles.Profile) (tables: PaperTables.PaperTable list) =
+/// Where the profile's schedule table lives: its path taken from the repository the paper tables are in (the folder
+/// above `paperTables`), so that it is found from any working directory that finds the paper tables.
+let private scheduleTablePath (profile: Profiles.Profile) (paperTables: string) =
     profile.ScheduleTable
+    |> Option.map (fun path ->
+        match Path.GetDirectoryName(Path.GetFullPath(paperTables).TrimEnd(Path.DirectorySeparatorChar)) with
+        | null -> path
+        | root -> Path.Combine(root, path))
+
+/// The profile's schedule table, where it has one and it has been written; entries that name no cell of the tables
+/// are refused.
+let private scheduleTableOf (profile: Profiles.Profile) (paperTables: string) (tables: PaperTables.PaperTable list) =
+    scheduleTablePath profile paperTables
     |> Option.bind (fun path ->
         let t = ScheduleTable.tryRead path profile.Name profile.Ladder.MinivalShare
         t |> Option.iter (ScheduleTable.checkCells path (Grid.cells tables))
@@ -112,7 +121,7 @@ let private planned (training: bool) (top: ParseResults<ReproArgs>) (paperTables
     let tables = PaperTables.loadAll paperTables
     let runs =
         if calibrate then (calibrationOf profile store data tables).Runs
-        else Plan.planProfile profile data store.RunsRoot tables (scheduleTableOf profile tables)
+        else Plan.planProfile profile data store.RunsRoot tables (scheduleTableOf profile paperTables tables)
     let runs = match only with [] -> runs | texts -> Plan.only texts runs
     profile, store, paperTables, data, runs
 
@@ -133,9 +142,13 @@ let private plan (top: ParseResults<ReproArgs>) (a: ParseResults<GridArgs>) =
     let profile, store, paperTables, data, runs = plannedGrid top a
     let tables = PaperTables.loadAll paperTables
     let schedules = Grid.schedules tables
-    let table = scheduleTableOf profile tables
+    let table = scheduleTableOf profile paperTables tables
     printfn "profile %s: %s" profile.Name profile.Description
     printfn "data: %s" data.Description
+    match scheduleTablePath profile paperTables, table with
+    | Some path, Some t -> printfn "schedule table: %s (%d cells; the others climb their ladders)" path t.Entries.Length
+    | Some path, None -> printfn "schedule table: %s not written yet (repro sweep --calibrate): every cell climbs its ladder" path
+    | None, _ -> ()
     // The runs Slurm holds for this folder now, by hash (a folder that never submitted asks nothing of Slurm).
     let withSlurm =
         try SlurmQueue.live store.Root |> List.map (fun (s, state) -> s.Hash, (state, s.TaskId)) |> Map.ofList
@@ -368,7 +381,7 @@ let private calibrateSweep (top: ParseResults<ReproArgs>) (a: ParseResults<Sweep
     let writeTable () =
         let profile, store, paperTables, data, _ = plannedSweep top a
         let c = calibrationOf profile store data (PaperTables.loadAll paperTables)
-        let path = profile.ScheduleTable.Value
+        let path = (scheduleTablePath profile paperTables).Value
         ScheduleTable.write path (ScheduleCalibration.tableOf profile c)
         printfn "%s" (ScheduleCalibration.toMarkdown c)
         printfn "wrote %s (%d cells settled, %d pending)" path c.Entries.Length c.Pending.Length
@@ -456,7 +469,9 @@ let private train (top: ParseResults<ReproArgs>) (a: ParseResults<TrainArgs>) =
     // A cell outside the tables has no paper schedule: it trains once, at its schedule table's steps where the table
     // lists it, else the profile's steps for it (no ladder), or at --steps (and its teacher, whose cell asks the same
     // schedule, at the profile's factor times that).
-    let table = profile.ScheduleTable |> Option.bind (fun path -> ScheduleTable.tryRead path profile.Name profile.Ladder.MinivalShare)
+    let table =
+        scheduleTablePath profile paperTablesDefault
+        |> Option.bind (fun path -> ScheduleTable.tryRead path profile.Name profile.Ladder.MinivalShare)
     let profileSchedule (c: Domain.Cell) =
         let s = Plan.scheduleOf profile Map.empty table c
         { s with Rungs = [ s.Steps ] }
