@@ -103,8 +103,8 @@ let private scheduleTablePath (profile: Profiles.Profile) (paperTables: string) 
 let private scheduleTableOf (profile: Profiles.Profile) (paperTables: string) (tables: PaperTables.PaperTable list) =
     scheduleTablePath profile paperTables
     |> Option.bind (fun path ->
-        let t = ScheduleTable.tryRead path profile.Name profile.Ladder.MinivalShare
-        t |> Option.iter (ScheduleTable.checkCells path (Grid.cells tables))
+        let t = ScheduleTable.tryRead path profile.Name (List.head profile.Seeds) profile.Ladder.MinivalShare
+        t |> Option.iter (ScheduleCalibration.checkCells path (Grid.cells tables))
         t)
 
 /// The profile's schedule calibration as far as its records take it.
@@ -120,9 +120,27 @@ let private planned (training: bool) (top: ParseResults<ReproArgs>) (paperTables
     let profile, store, data = resolveProfile training top
     let tables = PaperTables.loadAll paperTables
     let runs =
-        if calibrate then (calibrationOf profile store data tables).Runs
-        else Plan.planProfile profile data store.RunsRoot tables (scheduleTableOf profile paperTables tables)
-    let runs = match only with [] -> runs | texts -> Plan.only texts runs
+        if calibrate then
+            let c = calibrationOf profile store data tables
+            // A student's runs appear once its teacher is settled: until then a text naming it selects nothing yet.
+            let waiting (text: string) =
+                not (List.exists (Plan.matches text) c.Runs)
+                && c.Pending |> List.exists (fun (cell, _) -> cell.Name.Contains(text, StringComparison.OrdinalIgnoreCase))
+            match only |> List.partition waiting with
+            | [], [] -> c.Runs
+            | later, now ->
+                for text in later do
+                    eprintfn "--only \"%s\": no run yet; it names a cell whose ladder starts once its teacher's schedule is settled" text
+                if now.IsEmpty then [] else Plan.only now c.Runs
+        else
+            let table = scheduleTableOf profile paperTables tables
+            if training then
+                match scheduleTablePath profile paperTables, table with
+                | Some path, Some t -> eprintfn "schedule table: %s (%d cells at their calibrated steps)" path t.Entries.Length
+                | Some path, None -> eprintfn "schedule table: %s not written yet (repro sweep --calibrate): every cell climbs its ladder" path
+                | None, _ -> ()
+            let runs = Plan.planProfile profile data store.RunsRoot tables table
+            match only with [] -> runs | texts -> Plan.only texts runs
     profile, store, paperTables, data, runs
 
 /// `planned` for the commands that look at the grid.
@@ -190,14 +208,18 @@ let private plan (top: ParseResults<ReproArgs>) (a: ParseResults<GridArgs>) =
             (ScheduleCalibration.toMarkdown (calibrationOf profile store data tables))
     ExitCode.Ok
 
-let private cancellation () =
-    let cts = new Threading.CancellationTokenSource()
-    Console.CancelKeyPress.Add(fun e ->
-        if not cts.IsCancellationRequested then
-            e.Cancel <- true
-            eprintfn "stopping after a checkpoint (Ctrl-C again to kill); the next sweep resumes from it"
-            cts.Cancel())
-    cts.Token
+/// The process's Ctrl-C token (one handler, however many sweeps a command runs).
+let private cancellationToken =
+    lazy
+        (let cts = new Threading.CancellationTokenSource()
+         Console.CancelKeyPress.Add(fun e ->
+             if not cts.IsCancellationRequested then
+                 e.Cancel <- true
+                 eprintfn "stopping after a checkpoint (Ctrl-C again to kill); the next sweep resumes from it"
+                 cts.Cancel())
+         cts.Token)
+
+let private cancellation () = cancellationToken.Force()
 
 /// A worker's parent: the worker stops (at a checkpoint, leaving no record) when that process is gone, so a killed
 /// sweep leaves no orphan writing into the results folder.
@@ -382,28 +404,37 @@ let private calibrateSweep (top: ParseResults<ReproArgs>) (a: ParseResults<Sweep
         let profile, store, paperTables, data, _ = plannedSweep top a
         let c = calibrationOf profile store data (PaperTables.loadAll paperTables)
         let path = (scheduleTablePath profile paperTables).Value
-        ScheduleTable.write path (ScheduleCalibration.tableOf profile c)
+        // What an earlier calibration settled stays (another results folder, another --only selection).
+        let earlier = ScheduleTable.tryRead path profile.Name (List.head profile.Seeds) profile.Ladder.MinivalShare
+        let table = ScheduleTable.merge earlier (ScheduleCalibration.tableOf profile c)
+        ScheduleTable.write path table
         printfn "%s" (ScheduleCalibration.toMarkdown c)
-        printfn "wrote %s (%d cells settled, %d pending)" path c.Entries.Length c.Pending.Length
+        printfn "wrote %s (%d cells: %d settled by these records, %d kept from before; %d pending)" path table.Entries.Length
+            c.Entries.Length (table.Entries.Length - c.Entries.Length) c.Pending.Length
         c
     let rec round (n: int) (attempted: Set<string>) (anyFailed: bool) =
         let profile, store, _, _, runs = plannedSweep top a
-        let todo = Sweep.pending store (a.Contains SweepArgs.Retry_Failed) runs |> List.filter (fun r -> not (attempted.Contains r.Hash))
-        if todo.IsEmpty || onlySubmits a && n > 1 then anyFailed
+        // --retry-failed applies to the first round; a run tried in this command is not tried again.
+        let runs = if n = 1 then runs else runs |> List.filter (fun r -> not (attempted.Contains r.Hash))
+        let todo = Sweep.pending store (n = 1 && a.Contains SweepArgs.Retry_Failed) runs
+        if todo.IsEmpty then anyFailed
         else
             eprintfn "calibration round %d: %d run(s) to do" n todo.Length
             let s = sweep top a profile store runs
-            round (n + 1) (attempted + (todo |> List.map (fun r -> r.Hash) |> Set.ofList)) (anyFailed || Sweep.anyFailed s)
+            if onlySubmits a then anyFailed
+            else round (n + 1) (attempted + (todo |> List.map (fun r -> r.Hash) |> Set.ofList)) (anyFailed || Sweep.anyFailed s)
     let anyFailed =
         try round 1 Set.empty false
         with :? OperationCanceledException ->
             writeTable () |> ignore
             reraise ()
-    let c = writeTable ()
-    // Cells outside an --only selection stay pending without making the calibration of the selection a failure.
-    let _, _, _, _, selected = plannedSweep top a
-    let unsettled = c.Pending |> List.filter (fun (cell, _) -> RunKinds.runnable selected |> List.exists (fun r -> r.Serves cell))
-    if anyFailed || not unsettled.IsEmpty then ExitCode.Failed else ExitCode.Ok
+    if onlySubmits a then ExitCode.Ok
+    else
+        let c = writeTable ()
+        // Cells outside an --only selection stay pending without making the calibration of the selection a failure.
+        let _, _, _, _, selected = plannedSweep top a
+        let unsettled = c.Pending |> List.filter (fun (cell, _) -> RunKinds.runnable selected |> List.exists (fun r -> r.Serves cell))
+        if anyFailed || not unsettled.IsEmpty then ExitCode.Failed else ExitCode.Ok
 
 let private reproduce (top: ParseResults<ReproArgs>) (a: ParseResults<SweepArgs>) =
     if a.Contains SweepArgs.Calibrate then
@@ -419,7 +450,13 @@ let private reproduce (top: ParseResults<ReproArgs>) (a: ParseResults<SweepArgs>
         printfn "wrote %s" path
         if Sweep.anyFailed s then ExitCode.Failed else ExitCode.Ok
 
+/// `--calibrate` belongs to `plan` (and `sweep`): the paper's tables and claims come from the grid's runs.
+let private refuseCalibrate (command: string) (a: ParseResults<GridArgs>) =
+    if a.Contains GridArgs.Calibrate then
+        raise (ArgumentException(sprintf "--calibrate applies to `repro plan` and `repro sweep`, not to `repro %s` (its tables come from the grid's runs)" command))
+
 let private tables (top: ParseResults<ReproArgs>) (a: ParseResults<GridArgs>) =
+    refuseCalibrate "tables" a
     let profile, store, paperTables, _, plan = plannedGrid top a
     RunStore.ensureWritable "--results" store.Root
     let rendered = Report.compute paperTables store plan
@@ -430,6 +467,7 @@ let private tables (top: ParseResults<ReproArgs>) (a: ParseResults<GridArgs>) =
     ExitCode.Ok
 
 let private claims (top: ParseResults<ReproArgs>) (a: ParseResults<GridArgs>) =
+    refuseCalibrate "claims" a
     let _, store, paperTables, _, plan = plannedGrid top a
     let rendered = Report.compute paperTables store plan
     printfn "%s" (Claims.toMarkdown Report.level rendered.Claims)
@@ -471,7 +509,7 @@ let private train (top: ParseResults<ReproArgs>) (a: ParseResults<TrainArgs>) =
     // schedule, at the profile's factor times that).
     let table =
         scheduleTablePath profile paperTablesDefault
-        |> Option.bind (fun path -> ScheduleTable.tryRead path profile.Name profile.Ladder.MinivalShare)
+        |> Option.bind (fun path -> ScheduleTable.tryRead path profile.Name (List.head profile.Seeds) profile.Ladder.MinivalShare)
     let profileSchedule (c: Domain.Cell) =
         let s = Plan.scheduleOf profile Map.empty table c
         { s with Rungs = [ s.Steps ] }

@@ -354,13 +354,15 @@ let closure (selected: PlannedRun -> bool) (runs: PlannedRun list) =
     let keep = runs |> List.filter selected |> List.fold (fun acc r -> close acc r.Hash) Set.empty
     runs |> List.filter (fun r -> keep.Contains r.Hash)
 
-/// The runs whose label, as shown or with the paper's backbone in place of the stand-in ("det efficientnet-b7 … seed 0
-/// (ladder: 3000 steps)"), contains one of `texts` (case-insensitive), with everything they require, in plan order.
-/// A text that matches no run is an error naming it (a typo would otherwise sweep nothing and write empty tables).
+/// Whether `text` is in a run's label, as shown or with the paper's backbone in place of the stand-in ("det
+/// efficientnet-b7 … seed 0 (ladder: 3000 steps)"), case-insensitively.
+let matches (text: string) (r: PlannedRun) =
+    [ r.Label; Text.RegularExpressions.Regex.Replace(r.Label, @"\S+ \(for (\S+)\)", "$1") ]
+    |> List.exists (fun name -> name.Contains(text, StringComparison.OrdinalIgnoreCase))
+
+/// The runs one of `texts` matches, with everything they require, in plan order. A text that matches no run is an
+/// error naming it (a typo would otherwise sweep nothing and write empty tables).
 let only (texts: string list) (runs: PlannedRun list) =
-    let matches (text: string) (r: PlannedRun) =
-        [ r.Label; Text.RegularExpressions.Regex.Replace(r.Label, @"\S+ \(for (\S+)\)", "$1") ]
-        |> List.exists (fun name -> name.Contains(text, StringComparison.OrdinalIgnoreCase))
     match texts |> List.filter (fun text -> not (List.exists (matches text) runs)) with
     | [] -> runs |> closure (fun r -> texts |> List.exists (fun text -> matches text r))
     | unmatched ->

@@ -63,14 +63,19 @@ let calibrate (profile: Profile) (data: ResolvedData) (runsRoot: string) (paperS
                     let steps = int best.Steps
                     let ladder = rungs.[cell]
                     let shortest, longest = bounds cell
+                    // A tie goes to the shorter rung; a best that merely ties with the next longer rung is a flat
+                    // metric, not a sign that a shorter schedule would be better.
+                    let tiesLonger =
+                        choice.Rungs |> List.exists (fun r -> r.Steps > best.Steps && r.Selection = best.Selection)
                     let extend (next: int) =
                         rungs <- rungs.Add(cell, List.sort (next :: ladder))
                         changed <- true
                     if steps = List.max ladder && steps < longest then extend (min longest (2 * steps))
-                    elif steps = List.min ladder && steps > shortest then extend (max shortest (steps / 2))
+                    elif steps = List.min ladder && steps > shortest && not tiesLonger then extend (max shortest (steps / 2))
                     else
                         let bracket =
-                            if steps = List.max ladder then AtLongestAllowed
+                            if tiesLonger then Flat
+                            elif steps = List.max ladder then AtLongestAllowed
                             elif steps = List.min ladder then AtShortestAllowed
                             else Bracketed
                         settled <- settled.Add(cell, (steps, bracket))
@@ -97,6 +102,19 @@ let calibrate (profile: Profile) (data: ResolvedData) (runsRoot: string) (paperS
                 else cell, sprintf "waits for its teacher's schedule (%s)" (Plan.teacherCellOf cell).Name ]
     { Runs = runs; Entries = entries; Pending = pending }
 
+/// Refuses entries that name no cell a calibration settles (a renamed or removed cell, or an ablation row, which
+/// takes its base cell's entry, would otherwise be silently ignored) and student entries without their teacher's.
+let checkCells (path: string) (cells: Cell list) (t: ScheduleTable) =
+    let invalid (what: string) = raise (IO.InvalidDataException(sprintf "%s: %s" path what))
+    let names = cellsToCalibrate cells |> List.map (fun c -> c.Name, c) |> Map.ofList
+    let listed = t.Entries |> List.map (fun e -> e.Cell) |> Set.ofList
+    for e in t.Entries do
+        match names.TryFind e.Cell with
+        | None -> invalid (sprintf "cell \"%s\" is no cell a calibration settles (ablation and joint-training rows take their base cell's entry)" e.Cell)
+        | Some cell when cell.SelfTraining && not (listed.Contains (Plan.teacherCellOf cell).Name) ->
+            invalid (sprintf "cell \"%s\" is listed without its teacher's cell \"%s\"" e.Cell (Plan.teacherCellOf cell).Name)
+        | Some _ -> ()
+
 /// The table the calibration's settled cells make.
 let tableOf (profile: Profile) (c: Calibration) : ScheduleTable =
     { Profile = profile.Name; Seed = List.head profile.Seeds; MinivalShare = profile.Ladder.MinivalShare
@@ -114,6 +132,7 @@ let toMarkdown (c: Calibration) =
             | Bracketed -> "yes"
             | AtLongestAllowed -> "no: best at the longest allowed"
             | AtShortestAllowed -> "no: best at the shortest allowed"
+            | Flat -> "no: ties with the next longer rung"
         sb.AppendLine(sprintf "| %s | %s | %d | %s |" e.Cell rungs e.Steps bracket) |> ignore
     for cell, why in c.Pending do
         sb.AppendLine(sprintf "| %s | %s | – | – |" cell.Name why) |> ignore

@@ -46,7 +46,8 @@ let choose (cell: Cell) (seed: int) (rungs: Rung list) =
     let failed = rungs |> List.filter (fun r -> r.Record.IsSome && r.Record.Value.Status = Failed)
     let unscored = rungs |> List.filter (fun r -> r.Record.IsSome && r.Record.Value.Status = Succeeded && r.Selection.IsNone)
     let pending =
-        if not failed.IsEmpty then Some(sprintf "the %d-step rung failed" failed.Head.Steps)
+        if rungs.IsEmpty then Some "no runnable rung (the cell is blocked: `repro plan` says why)"
+        elif not failed.IsEmpty then Some(sprintf "the %d-step rung failed" failed.Head.Steps)
         elif not missing.IsEmpty then Some(sprintf "%d of %d rungs not run yet" missing.Length rungs.Length)
         elif not unscored.IsEmpty then Some(sprintf "the %d-step rung's record has no %s (run without a minival)" unscored.Head.Steps (selectionMetricOf cell))
         else None

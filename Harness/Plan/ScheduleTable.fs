@@ -20,6 +20,9 @@ type Bracket =
     | AtLongestAllowed
     /// The shortest rung allowed was still the best.
     | AtShortestAllowed
+    /// The best rung ties with the next longer one: the metric is flat there, no optimum is shown (the shorter is
+    /// taken, as the cheaper; the ladder is not extended downwards on a tie).
+    | Flat
 
 /// One cell's schedule and the minival evidence it was chosen on.
 type Entry =
@@ -48,17 +51,20 @@ let bestRung (rungs: Rung list) =
 
 let private invalid (path: string) (what: string) = raise (InvalidDataException(sprintf "%s: %s" path what))
 
-/// Reads and checks a table for `profile` (whose minival share its runs must hold out, or they would not be the
-/// calibration's runs): every error names the file and the entry.
-let read (path: string) (profile: string) (minivalShare: float) : ScheduleTable =
+/// Reads and checks a table for `profile` (whose first seed and minival share its runs must have, or they would not
+/// be the calibration's runs): every error names the file and the entry.
+let read (path: string) (profile: string) (seed: int) (minivalShare: float) : ScheduleTable =
     let t = CanonicalJson.readFile<ScheduleTable> path
+    if isNull (box t) || isNull (box t.Entries) then invalid path "not a schedule table (no Entries)"
     if t.Profile <> profile then invalid path (sprintf "calibrated for profile %s, not %s (re-create it: repro sweep --calibrate --profile %s)" t.Profile profile profile)
+    if t.Seed <> seed then invalid path (sprintf "calibrated with seed %d, but profile %s's first seed is %d (re-create it)" t.Seed profile seed)
     if t.MinivalShare <> minivalShare then
         invalid path (sprintf "calibrated with a minival share of %g, but profile %s holds out %g (re-create it)" t.MinivalShare profile minivalShare)
     match t.Entries |> List.countBy (fun e -> e.Cell) |> List.filter (fun (_, n) -> n > 1) with
     | (name, _) :: _ -> invalid path (sprintf "cell \"%s\" is listed twice" name)
     | [] -> ()
     for e in t.Entries do
+        if e.Steps < 1 then invalid path (sprintf "cell \"%s\": Steps %d must be >= 1" e.Cell e.Steps)
         if e.Rungs.IsEmpty then invalid path (sprintf "cell \"%s\" has no rungs" e.Cell)
         if not (e.Rungs |> List.exists (fun r -> r.Steps = e.Steps)) then
             invalid path (sprintf "cell \"%s\": Steps %d is none of its rungs (%s)" e.Cell e.Steps (e.Rungs |> List.map (fun r -> string r.Steps) |> String.concat ", "))
@@ -67,15 +73,8 @@ let read (path: string) (profile: string) (minivalShare: float) : ScheduleTable 
     t
 
 /// The table of `profile` at `path`, if the file exists (a profile whose table is not calibrated yet climbs ladders).
-let tryRead (path: string) (profile: string) (minivalShare: float) =
-    if File.Exists path then Some(read path profile minivalShare) else None
-
-/// Refuses entries that name no cell of the grid (a renamed or removed cell would otherwise be silently ignored).
-let checkCells (path: string) (cells: Cell list) (t: ScheduleTable) =
-    let names = cells |> List.map (fun c -> c.Name) |> Set.ofList
-    match t.Entries |> List.filter (fun e -> not (names.Contains e.Cell)) with
-    | [] -> ()
-    | unknown :: _ -> invalid path (sprintf "cell \"%s\" is no cell of the paper's tables" unknown.Cell)
+let tryRead (path: string) (profile: string) (seed: int) (minivalShare: float) =
+    if File.Exists path then Some(read path profile seed minivalShare) else None
 
 /// Writes the table, atomically, as indented canonical JSON.
 let write (path: string) (t: ScheduleTable) =
@@ -83,3 +82,12 @@ let write (path: string) (t: ScheduleTable) =
     | null -> ()
     | dir -> Directory.CreateDirectory dir |> ignore
     Repro.Core.AtomicFile.WriteAllText(path, CanonicalJson.pretty t + "\n")
+
+/// `older`'s entries for the cells `newer` does not settle, then `newer`'s: what a calibration settled stays in the
+/// table when a later one (another results folder, an --only selection) settles fewer cells.
+let merge (older: ScheduleTable option) (newer: ScheduleTable) =
+    match older with
+    | None -> newer
+    | Some o ->
+        let settled = newer.Entries |> List.map (fun e -> e.Cell) |> Set.ofList
+        { newer with Entries = (o.Entries |> List.filter (fun e -> not (settled.Contains e.Cell))) @ newer.Entries }

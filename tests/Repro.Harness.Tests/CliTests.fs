@@ -283,7 +283,7 @@ let ``threads never exceed the cores the process may use, affinity included`` ()
     Assert.Contains("profile smoke: 2 threads capped at 1, the cores available to this process", err1)
 
 [<Fact>]
-let ``--calibrate is refused, exit 2, by a profile without a schedule table and by reproduce`` () =
+let ``--calibrate is refused, exit 2, by a profile without a schedule table and by reproduce, tables and claims`` () =
     let root = TestPaths.tempDir ()
     for command in [ "plan"; "sweep" ] do
         let code, _, err = runRepro ([ command; "--calibrate" ] @ smoke root @ [ "--paper-tables"; TestPaths.paperTables ])
@@ -292,4 +292,8 @@ let ``--calibrate is refused, exit 2, by a profile without a schedule table and 
     let code, _, err = runRepro ([ "reproduce"; "--calibrate" ] @ smoke root @ [ "--paper-tables"; TestPaths.paperTables ])
     Assert.True((code = 2), sprintf "reproduce: exit %d, %s" code err)
     Assert.Contains("--calibrate applies to `repro sweep`", err)
+    for command in [ "tables"; "claims" ] do
+        let code, _, err = runRepro ([ command; "--calibrate" ] @ smoke root @ [ "--paper-tables"; TestPaths.paperTables ])
+        Assert.True((code = 2), sprintf "%s: exit %d, %s" command code err)
+        Assert.Contains(sprintf "--calibrate applies to `repro plan` and `repro sweep`, not to `repro %s`" command, err)
     Assert.False(Directory.Exists(Path.Combine(root, "results", "runs")))

@@ -36,8 +36,13 @@ let private drive (p: Profiles.Profile) (cells: Cell list) (minivalOf: Cell -> i
     let records = Collections.Generic.Dictionary<string, RunRecord>()
     let read (h: string) = match records.TryGetValue h with | true, r -> Some r | _ -> None
     let mutable rounds = 0
+    let mutable planned = Set.empty
     let rec loop () =
         let c = calibrate p (data ()) "/results/runs" (Grid.schedules (tables ())) cells read
+        // What a worker re-planning later must still find: every run planned before is planned again.
+        let now = c.Runs |> List.map (fun r -> r.Hash) |> Set.ofList
+        Assert.True(Set.isSubset planned now, "a later round dropped a run an earlier round planned")
+        planned <- now
         let todo = runnable c.Runs |> List.filter (fun r -> not (records.ContainsKey r.Hash))
         if todo.IsEmpty then c
         else
@@ -59,8 +64,6 @@ let ``a ladder whose best rung is its longest is extended by doublings until the
     let c, rounds = drive profile [ randS1 () ] minival
     let e = c.Entries |> List.exactlyOne
     Assert.Equal<int list>([ 500; 1000; 2000; 4000; 8000 ], e.Rungs |> List.map (fun r -> r.Steps))
-    // The oracle: the best of the rungs by the function itself.
-    Assert.Equal(e.Rungs |> List.maxBy (fun r -> minival () r.Steps) |> (fun r -> r.Steps), e.Steps)
     Assert.Equal(4000, e.Steps)
     Assert.Equal(Bracketed, e.Bracket)
     Assert.Equal(3, rounds)
@@ -142,22 +145,34 @@ let ``a table is written and read back; a table for another profile, minival or 
         let c, _ = drive profile [ randS1 () ] (fun _ steps -> -abs (float steps - 1000.0))
         let table = tableOf profile c
         write path table
-        Assert.Equal(table, read path "default" 0.1)
-        let refused (t: ScheduleTable) (profileName: string) (share: float) (text: string) =
+        Assert.Equal(table, read path "default" 0 0.1)
+        let refusedWith (t: ScheduleTable) (profileName: string) (seed: int) (share: float) (text: string) =
             write path t
-            let e = Assert.Throws<InvalidDataException>(fun () -> read path profileName share |> ignore)
+            let e = Assert.Throws<InvalidDataException>(fun () -> read path profileName seed share |> ignore)
             Assert.Contains(path, e.Message)
             Assert.Contains(text, e.Message)
+        let refused t profileName share text = refusedWith t profileName 0 share text
+        refusedWith table "default" 1 0.1 "calibrated with seed 0, but profile default's first seed is 1"
         refused table "full" 0.1 "calibrated for profile default, not full"
         refused table "default" 0.2 "minival share of 0.1"
         let e = table.Entries.Head
         refused { table with Entries = [ { e with Steps = 2000 } ] } "default" 0.1 "Steps 2000 is not its best rung"
         refused { table with Entries = [ { e with Steps = 3 } ] } "default" 0.1 "Steps 3 is none of its rungs"
         refused { table with Entries = [ e; e ] } "default" 0.1 "is listed twice"
-        let renamed = { table with Entries = [ { e with Cell = "det nonexistent 100% S1" } ] }
-        let ex = Assert.Throws<InvalidDataException>(fun () -> checkCells path (Grid.cells (tables ())) renamed)
-        Assert.Contains("\"det nonexistent 100% S1\" is no cell", ex.Message)
-        Assert.Equal(None, tryRead (Path.Combine(dir, "absent.json")) "default" 0.1)
+        refused { table with Entries = [ { e with Steps = 0; Rungs = [ { e.Rungs.Head with Steps = 0 } ] } ] } "default" 0.1 "Steps 0 must be >= 1"
+        File.WriteAllText(path, "{ \"Profile\": ")
+        Assert.Contains(path, (Assert.Throws<InvalidDataException>(fun () -> read path "default" 0 0.1 |> ignore)).Message)
+        let checkRefuses (entries: Entry list) (text: string) =
+            let ex = Assert.Throws<InvalidDataException>(fun () -> checkCells path (Grid.cells (tables ())) { table with Entries = entries })
+            Assert.Contains(path, ex.Message)
+            Assert.Contains(text, ex.Message)
+        checkRefuses [ { e with Cell = "det nonexistent 100% S1" } ] "\"det nonexistent 100% S1\" is no cell a calibration settles"
+        // An ablation row takes its base cell's entry; an entry of its own would never be read.
+        let ablation = cellAt "loss-normalization" "standard" "S1"
+        checkRefuses [ e; { e with Cell = ablation.Name } ] (sprintf "\"%s\" is no cell a calibration settles" ablation.Name)
+        checkRefuses [ { e with Cell = (studentS1 ()).Name } ] "is listed without its teacher's cell"
+        checkCells path (Grid.cells (tables ())) table
+        Assert.Equal(None, tryRead (Path.Combine(dir, "absent.json")) "default" 0 0.1)
     finally
         if Directory.Exists dir then Directory.Delete(dir, true)
 
@@ -166,3 +181,40 @@ let ``a profile with a single-rung ladder has nothing to calibrate`` () =
     let e = Assert.Throws<ArgumentException>(fun () ->
         calibrate Profiles.smoke (data ()) "/results/runs" Map.empty [ randS1 () ] (fun _ -> None) |> ignore)
     Assert.Contains("profile smoke has a single-rung ladder", e.Message)
+
+[<Fact>]
+let ``a flat metric settles at the shorter of the tied rungs, flagged, without climbing down`` () =
+    let c, rounds = drive profile [ randS1 () ] (fun _ _ -> 0.0)
+    let e = c.Entries |> List.exactlyOne
+    Assert.Equal<int list>([ 500; 1000; 2000 ], e.Rungs |> List.map (fun r -> r.Steps))
+    Assert.Equal(500, e.Steps)
+    Assert.Equal(Flat, e.Bracket)
+    Assert.Equal(1, rounds)
+
+[<Fact>]
+let ``with a table, a compute-matched student's and an ablation row's runs are the calibrated ones`` () =
+    // `full`'s set-up: teachers train twice the teacher cell's steps.
+    let p = { profile with TeacherStepsFactor = 2; Scope = None }
+    let student = studentS1 ()
+    let c, _ = drive p [ student ] (fun cell steps -> if cell.SelfTraining then -abs (float steps - 2000.0) else -abs (float steps - 1000.0))
+    let table = tableOf p c
+    let studentEntry = table.TryFind student |> Option.get
+    let plan = Plan.planProfile p (data ()) "/results/runs" (tables ()) (Some table)
+    let seed0 = runnable plan |> List.find (fun r -> r.Serves student && r.Seed = 0)
+    Assert.Equal((studentEntry.Rungs |> List.find (fun r -> r.Steps = studentEntry.Steps)).Run, seed0.Hash)
+    // The loss-normalization ablation of that student trains as long as it does, from the same teacher.
+    let ablation = cellAt "loss-normalization" "standard" "S1"
+    Assert.Equal(Plan.scheduleCellOf ablation, student)
+    let ablationRun = runnable plan |> List.find (fun r -> r.Serves ablation && r.Seed = 0)
+    Assert.Equal(int64 studentEntry.Steps, ablationRun.Kind.Steps)
+    match seed0.Kind, ablationRun.Kind with
+    | StudentRun a, StudentRun b -> Assert.Equal(a.InitialWeights, b.InitialWeights)
+    | _ -> failwith "not students"
+
+[<Fact>]
+let ``a blocked cell is pending with its reason instead of failing the calibration`` () =
+    let noImages = { data () with Classification = None }
+    let imagenet = cellAt "pretraining-vs-augmentation" "imagenet" "S1"
+    let c = calibrate profile noImages "/results/runs" (Grid.schedules (tables ())) [ imagenet ] (fun _ -> None)
+    Assert.Empty c.Entries
+    Assert.Contains("blocked", c.Pending |> List.find (fun (cell, _) -> cell = imagenet) |> snd)
