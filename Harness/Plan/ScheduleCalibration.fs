@@ -26,7 +26,9 @@ type Calibration =
     { Runs: PlannedRun list
       Entries: Entry list
       /// Cells not settled yet, with the reason (rungs to run, a failed rung, a teacher not settled).
-      Pending: (Cell * string) list }
+      Pending: (Cell * string) list
+      /// The rungs measured so far of every cell whose ladder has started, settled or not.
+      Measured: (Cell * Rung list) list }
 
 /// The calibration of `cells` under `profile`, as far as the records `read` returns take it.
 let calibrate (profile: Profile) (data: ResolvedData) (runsRoot: string) (paperSchedules: Map<Cell, PaperTables.PaperSchedule>)
@@ -100,7 +102,14 @@ let calibrate (profile: Profile) (data: ResolvedData) (runsRoot: string) (paperS
                     let choice = ScheduleSelection.choiceFor read cell seed runs
                     cell, defaultArg choice.Pending "not settled"
                 else cell, sprintf "waits for its teacher's schedule (%s)" (Plan.teacherCellOf cell).Name ]
-    { Runs = runs; Entries = entries; Pending = pending }
+    let measured =
+        [ for cell in active () ->
+            let choice = ScheduleSelection.choiceFor read cell seed runs
+            cell, [ for r in choice.Rungs do
+                      match r.Selection with
+                      | Some m -> { Steps = int r.Steps; Minival = m; Run = r.Hash }
+                      | None -> () ] ]
+    { Runs = runs; Entries = entries; Pending = pending; Measured = measured }
 
 /// Refuses entries that name no cell a calibration settles (a renamed or removed cell, or an ablation row, which
 /// takes its base cell's entry, would otherwise be silently ignored) and student entries without their teacher's.
@@ -135,5 +144,10 @@ let toMarkdown (c: Calibration) =
             | Flat -> "no: ties with the next longer rung"
         sb.AppendLine(sprintf "| %s | %s | %d | %s |" e.Cell rungs e.Steps bracket) |> ignore
     for cell, why in c.Pending do
-        sb.AppendLine(sprintf "| %s | %s | – | – |" cell.Name why) |> ignore
+        let measured =
+            match c.Measured |> List.tryFind (fun (m, _) -> m = cell) with
+            | Some(_, rungs) when not rungs.IsEmpty ->
+                (rungs |> List.map (fun r -> sprintf "%d → %.2f" r.Steps r.Minival) |> String.concat "; ") + "; "
+            | _ -> ""
+        sb.AppendLine(sprintf "| %s | %s%s | – | – |" cell.Name measured why) |> ignore
     sb.ToString()
