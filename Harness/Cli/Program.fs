@@ -98,14 +98,25 @@ let private scheduleTablePath (profile: Profiles.Profile) (paperTables: string) 
         | null -> path
         | root -> Path.Combine(root, path))
 
+/// The table at `path`, if written, checked against the profile (its first seed, its minival share).
+let private readScheduleTable (profile: Profiles.Profile) (path: string) =
+    ScheduleTable.tryRead path profile.Name (List.head profile.Seeds) profile.Ladder.MinivalShare
+
 /// The profile's schedule table, where it has one and it has been written; entries that name no cell of the tables
 /// are refused.
 let private scheduleTableOf (profile: Profiles.Profile) (paperTables: string) (tables: PaperTables.PaperTable list) =
     scheduleTablePath profile paperTables
     |> Option.bind (fun path ->
-        let t = ScheduleTable.tryRead path profile.Name (List.head profile.Seeds) profile.Ladder.MinivalShare
+        let t = readScheduleTable profile path
         t |> Option.iter (ScheduleCalibration.checkCells path (Grid.cells tables))
         t)
+
+/// The line `plan` and `sweep` show about the profile's schedule table (none for a profile without one).
+let private scheduleTableLine (profile: Profiles.Profile) (paperTables: string) (table: ScheduleTable.ScheduleTable option) =
+    match scheduleTablePath profile paperTables, table with
+    | Some path, Some t -> Some(sprintf "schedule table: %s (%d cells at their calibrated steps; the others climb their ladders)" path t.Entries.Length)
+    | Some path, None -> Some(sprintf "schedule table: %s not written yet (repro sweep --calibrate): every cell climbs its ladder" path)
+    | None, _ -> None
 
 /// The profile's schedule calibration as far as its records take it.
 let private calibrationOf (profile: Profiles.Profile) (store: RunStore.RunStore) (data: DataSources.ResolvedData) (tables: PaperTables.PaperTable list) =
@@ -134,11 +145,7 @@ let private planned (training: bool) (top: ParseResults<ReproArgs>) (paperTables
                 if now.IsEmpty then [] else Plan.only now c.Runs
         else
             let table = scheduleTableOf profile paperTables tables
-            if training then
-                match scheduleTablePath profile paperTables, table with
-                | Some path, Some t -> eprintfn "schedule table: %s (%d cells at their calibrated steps)" path t.Entries.Length
-                | Some path, None -> eprintfn "schedule table: %s not written yet (repro sweep --calibrate): every cell climbs its ladder" path
-                | None, _ -> ()
+            if training then scheduleTableLine profile paperTables table |> Option.iter (eprintfn "%s")
             let runs = Plan.planProfile profile data store.RunsRoot tables table
             match only with [] -> runs | texts -> Plan.only texts runs
     profile, store, paperTables, data, runs
@@ -163,10 +170,7 @@ let private plan (top: ParseResults<ReproArgs>) (a: ParseResults<GridArgs>) =
     let table = scheduleTableOf profile paperTables tables
     printfn "profile %s: %s" profile.Name profile.Description
     printfn "data: %s" data.Description
-    match scheduleTablePath profile paperTables, table with
-    | Some path, Some t -> printfn "schedule table: %s (%d cells; the others climb their ladders)" path t.Entries.Length
-    | Some path, None -> printfn "schedule table: %s not written yet (repro sweep --calibrate): every cell climbs its ladder" path
-    | None, _ -> ()
+    scheduleTableLine profile paperTables table |> Option.iter (printfn "%s")
     // The runs Slurm holds for this folder now, by hash (a folder that never submitted asks nothing of Slurm).
     let withSlurm =
         try SlurmQueue.live store.Root |> List.map (fun (s, state) -> s.Hash, (state, s.TaskId)) |> Map.ofList
@@ -400,18 +404,19 @@ let private execute (store: RunStore.RunStore) (runs: RunKinds.PlannedRun list) 
 /// settled (also when the sweep is stopped: what is settled stays settled). A run that failed is not retried in a
 /// later round of the same command.
 let private calibrateSweep (top: ParseResults<ReproArgs>) (a: ParseResults<SweepArgs>) =
+    /// Writes the table of what the records settle; returns the calibration and the runs the command selects.
     let writeTable () =
-        let profile, store, paperTables, data, _ = plannedSweep top a
+        let profile, store, paperTables, data, selected = plannedSweep top a
         let c = calibrationOf profile store data (PaperTables.loadAll paperTables)
         let path = (scheduleTablePath profile paperTables).Value
         // What an earlier calibration settled stays (another results folder, another --only selection).
-        let earlier = ScheduleTable.tryRead path profile.Name (List.head profile.Seeds) profile.Ladder.MinivalShare
+        let earlier = readScheduleTable profile path
         let table = ScheduleTable.merge earlier (ScheduleCalibration.tableOf profile c)
         ScheduleTable.write path table
         printfn "%s" (ScheduleCalibration.toMarkdown c)
         printfn "wrote %s (%d cells: %d settled by these records, %d kept from before; %d pending)" path table.Entries.Length
             c.Entries.Length (table.Entries.Length - c.Entries.Length) c.Pending.Length
-        c
+        c, selected
     let rec round (n: int) (attempted: Set<string>) (anyFailed: bool) =
         let profile, store, _, _, runs = plannedSweep top a
         // --retry-failed applies to the first round; a run tried in this command is not tried again.
@@ -430,9 +435,8 @@ let private calibrateSweep (top: ParseResults<ReproArgs>) (a: ParseResults<Sweep
             reraise ()
     if onlySubmits a then ExitCode.Ok
     else
-        let c = writeTable ()
+        let c, selected = writeTable ()
         // Cells outside an --only selection stay pending without making the calibration of the selection a failure.
-        let _, _, _, _, selected = plannedSweep top a
         let unsettled = c.Pending |> List.filter (fun (cell, _) -> RunKinds.runnable selected |> List.exists (fun r -> r.Serves cell))
         if anyFailed || not unsettled.IsEmpty then ExitCode.Failed else ExitCode.Ok
 
@@ -508,8 +512,7 @@ let private train (top: ParseResults<ReproArgs>) (a: ParseResults<TrainArgs>) =
     // lists it, else the profile's steps for it (no ladder), or at --steps (and its teacher, whose cell asks the same
     // schedule, at the profile's factor times that).
     let table =
-        scheduleTablePath profile paperTablesDefault
-        |> Option.bind (fun path -> ScheduleTable.tryRead path profile.Name (List.head profile.Seeds) profile.Ladder.MinivalShare)
+        scheduleTablePath profile paperTablesDefault |> Option.bind (readScheduleTable profile)
     let profileSchedule (c: Domain.Cell) =
         let s = Plan.scheduleOf profile Map.empty table c
         { s with Rungs = [ s.Steps ] }

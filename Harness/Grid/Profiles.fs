@@ -279,7 +279,7 @@ let full =
       SecondsPerImage = 0.0025
       Scope = None }
 
-/// What the miniature can settle in two hours on 2 cores: claim 1 (pre-training's effect shrinks, or reverses, as
+/// The least the miniature can settle at converged schedules on 2 cores: claim 1 (pre-training's effect shrinks, or reverses, as
 /// augmentation grows), Rand vs ImageNet Init at Augment-S1 and S4 on all the labelled data, 3 seeds per cell, each at
 /// its calibrated schedule. Measured, not guessed (README, Profiles): a converged cell costs ~80 ms per step per
 /// 1-thread worker, and Rand Init at S4 alone was still gaining 10 minival AP per doubling at 18,000 steps
@@ -289,7 +289,7 @@ let defaultProfile =
     let select table rows columns : Grid.CellSelector = { Table = table; Rows = rows; Columns = columns }
     { full with
         Name = "default"
-        Description = "claim 1 on the miniature: Rand vs ImageNet Init at Augment-S1 and S4, 3 seeds, each cell at its calibrated schedule (~2 h on 2 cores)"
+        Description = "claim 1 on the miniature: Rand vs ImageNet Init at Augment-S1 and S4, 3 seeds, each cell at its calibrated schedule (hours on 2 cores)"
         TeacherStepsFactor = 1
         ScheduleTable = Some "golden/default/schedules.json"
         Scope = Some [ select "pretraining-vs-augmentation" [ "rand"; "imagenet" ] [ "S1"; "S4" ] ] }

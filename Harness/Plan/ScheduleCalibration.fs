@@ -87,34 +87,32 @@ let calibrate (profile: Profile) (data: ResolvedData) (runsRoot: string) (paperS
                 start student
                 changed <- true
         if changed then runs <- planNow ()
+    // Each started cell's rungs with a minival number, from one look at the records.
+    let measured =
+        [ for cell in active () ->
+            let choice = ScheduleSelection.choiceFor read cell seed runs
+            cell, choice, [ for r in choice.Rungs do
+                              match r.Selection with
+                              | Some m -> { Steps = int r.Steps; Minival = m; Run = r.Hash }
+                              | None -> () ] ]
     let entries =
-        [ for cell in active () do
+        [ for cell, _, measuredRungs in measured do
             match settled.TryFind cell with
             | Some(steps, bracket) ->
-                let choice = ScheduleSelection.choiceFor read cell seed runs
-                { Cell = cell.Name; Steps = steps; Bracket = bracket; Metric = ScheduleSelection.selectionMetricOf cell
-                  Rungs = [ for r in choice.Rungs -> { Steps = int r.Steps; Minival = r.Selection.Value; Run = r.Hash } ] }
+                { Cell = cell.Name; Steps = steps; Bracket = bracket; Metric = ScheduleSelection.selectionMetricOf cell; Rungs = measuredRungs }
             | None -> () ]
     let pending =
         [ for cell in toCalibrate do
             if not (settled.ContainsKey cell) then
-                if rungs.ContainsKey cell then
-                    let choice = ScheduleSelection.choiceFor read cell seed runs
-                    cell, defaultArg choice.Pending "not settled"
-                else cell, sprintf "waits for its teacher's schedule (%s)" (Plan.teacherCellOf cell).Name ]
-    let measured =
-        [ for cell in active () ->
-            let choice = ScheduleSelection.choiceFor read cell seed runs
-            cell, [ for r in choice.Rungs do
-                      match r.Selection with
-                      | Some m -> { Steps = int r.Steps; Minival = m; Run = r.Hash }
-                      | None -> () ] ]
-    { Runs = runs; Entries = entries; Pending = pending; Measured = measured }
+                match measured |> List.tryFind (fun (m, _, _) -> m = cell) with
+                | Some(_, choice, _) -> cell, defaultArg choice.Pending "not settled"
+                | None -> cell, sprintf "waits for its teacher's schedule (%s)" (Plan.teacherCellOf cell).Name ]
+    { Runs = runs; Entries = entries; Pending = pending; Measured = measured |> List.map (fun (cell, _, rs) -> cell, rs) }
 
 /// Refuses entries that name no cell a calibration settles (a renamed or removed cell, or an ablation row, which
 /// takes its base cell's entry, would otherwise be silently ignored) and student entries without their teacher's.
 let checkCells (path: string) (cells: Cell list) (t: ScheduleTable) =
-    let invalid (what: string) = raise (IO.InvalidDataException(sprintf "%s: %s" path what))
+    let invalid = ScheduleTable.invalid path
     let names = cellsToCalibrate cells |> List.map (fun c -> c.Name, c) |> Map.ofList
     let listed = t.Entries |> List.map (fun e -> e.Cell) |> Set.ofList
     for e in t.Entries do
@@ -133,21 +131,20 @@ let tableOf (profile: Profile) (c: Calibration) : ScheduleTable =
 /// still pending and why.
 let toMarkdown (c: Calibration) =
     let sb = Text.StringBuilder()
+    let listed (rungs: Rung list) = rungs |> List.map (fun r -> sprintf "%d → %.2f" r.Steps r.Minival) |> String.concat "; "
     sb.AppendLine("| Cell | Rungs: steps → minival | Chosen | Bracketed |").AppendLine("|---|---|---|---|") |> ignore
     for e in c.Entries do
-        let rungs = e.Rungs |> List.map (fun r -> sprintf "%d → %.2f" r.Steps r.Minival) |> String.concat "; "
         let bracket =
             match e.Bracket with
             | Bracketed -> "yes"
             | AtLongestAllowed -> "no: best at the longest allowed"
             | AtShortestAllowed -> "no: best at the shortest allowed"
             | Flat -> "no: ties with the next longer rung"
-        sb.AppendLine(sprintf "| %s | %s | %d | %s |" e.Cell rungs e.Steps bracket) |> ignore
+        sb.AppendLine(sprintf "| %s | %s | %d | %s |" e.Cell (listed e.Rungs) e.Steps bracket) |> ignore
     for cell, why in c.Pending do
         let measured =
             match c.Measured |> List.tryFind (fun (m, _) -> m = cell) with
-            | Some(_, rungs) when not rungs.IsEmpty ->
-                (rungs |> List.map (fun r -> sprintf "%d → %.2f" r.Steps r.Minival) |> String.concat "; ") + "; "
+            | Some(_, rungs) when not rungs.IsEmpty -> listed rungs + "; "
             | _ -> ""
         sb.AppendLine(sprintf "| %s | %s%s | – | – |" cell.Name measured why) |> ignore
     sb.ToString()

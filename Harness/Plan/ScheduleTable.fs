@@ -49,7 +49,8 @@ type ScheduleTable =
 let bestRung (rungs: Rung list) =
     rungs |> List.sortBy (fun r -> r.Steps) |> List.maxBy (fun r -> r.Minival)
 
-let private invalid (path: string) (what: string) = raise (InvalidDataException(sprintf "%s: %s" path what))
+/// The error for a table file that is not what it must be, naming the file.
+let invalid (path: string) (what: string) = raise (InvalidDataException(sprintf "%s: %s" path what))
 
 /// Reads and checks a table for `profile` (whose first seed and minival share its runs must have, or they would not
 /// be the calibration's runs): every error names the file and the entry.
