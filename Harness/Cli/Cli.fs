@@ -23,7 +23,7 @@ type CheckLayer =
 
 let private onlyUsage = "only the runs whose label contains this text (e.g. \"rand 100% S4 +ST\"; the paper's backbone may stand for the one that trains), with their prerequisites; repeat it for several."
 let private paperTablesUsage = "folder of the paper's tables (default: paper-tables)."
-let private calibrateUsage = "the profile's schedule calibration instead of its grid: each cell's ladder climbed once with the profile's first seed (extended while the minival's best rung is its longest or shortest), written to the profile's schedule table."
+let private calibrateUsage = "the profile's schedule calibration instead of its grid: each cell's ladder climbed once with the profile's first seed (extended while the rung chosen on the minival is its longest or shortest), written to the profile's schedule table."
 
 /// Options of the commands that look at the grid without running it: plan, tables, claims.
 type GridArgs =

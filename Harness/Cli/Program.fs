@@ -100,7 +100,7 @@ let private scheduleTablePath (profile: Profiles.Profile) (paperTables: string) 
 
 /// The table at `path`, if written, checked against the profile (its first seed, its minival share).
 let private readScheduleTable (profile: Profiles.Profile) (path: string) =
-    ScheduleTable.tryRead path profile.Name (List.head profile.Seeds) profile.Ladder.MinivalShare
+    ScheduleTable.tryRead path profile.Name (List.head profile.Seeds) profile.Ladder
 
 /// The profile's schedule table, where it has one and it has been written; entries that name no cell of the tables
 /// are refused.
@@ -447,7 +447,7 @@ let private reproduce (top: ParseResults<ReproArgs>) (a: ParseResults<SweepArgs>
     let s = sweep top a profile store plan
     if onlySubmits a then ExitCode.Ok
     else
-        let rendered = Report.compute paperTables store plan
+        let rendered = Report.compute paperTables profile.Ladder store plan
         let path = Report.write profile.Name store.Root rendered
         for t in rendered.Tables do printfn "%s" (Tables.toMarkdown profile.Name t)
         printfn "%s" (Claims.toMarkdown Report.level rendered.Claims)
@@ -463,7 +463,7 @@ let private tables (top: ParseResults<ReproArgs>) (a: ParseResults<GridArgs>) =
     refuseCalibrate "tables" a
     let profile, store, paperTables, _, plan = plannedGrid top a
     RunStore.ensureWritable "--results" store.Root
-    let rendered = Report.compute paperTables store plan
+    let rendered = Report.compute paperTables profile.Ladder store plan
     let path = Report.write profile.Name store.Root rendered
     for t in rendered.Tables do printfn "%s" (Tables.toMarkdown profile.Name t)
     printfn "%s" (Claims.toMarkdown Report.level rendered.Claims)
@@ -472,8 +472,8 @@ let private tables (top: ParseResults<ReproArgs>) (a: ParseResults<GridArgs>) =
 
 let private claims (top: ParseResults<ReproArgs>) (a: ParseResults<GridArgs>) =
     refuseCalibrate "claims" a
-    let _, store, paperTables, _, plan = plannedGrid top a
-    let rendered = Report.compute paperTables store plan
+    let profile, store, paperTables, _, plan = plannedGrid top a
+    let rendered = Report.compute paperTables profile.Ladder store plan
     printfn "%s" (Claims.toMarkdown Report.level rendered.Claims)
     ExitCode.Ok
 
@@ -554,7 +554,7 @@ let private train (top: ParseResults<ReproArgs>) (a: ParseResults<TrainArgs>) =
 let private freshSnapshot (profile: Profiles.Profile) (paperTables: string) (store: RunStore.RunStore) (plan: RunKinds.PlannedRun list) =
     let runnable = RunKinds.runnable plan
     let records = runnable |> List.choose (fun r -> store.TryRead r.Hash)
-    let tables = (Report.compute paperTables store plan).Tables
+    let tables = (Report.compute paperTables profile.Ladder store plan).Tables
     let cellOf = Map [ for t in tables do for c in t.Cells -> (t.Table.Id, c.Row, c.Column), c.Cell ]
     let cellRecords (g: Golden.GoldenCell) =
         match cellOf.TryFind(g.Table, g.Row, g.Column) with

@@ -59,13 +59,26 @@ type ScheduleLadder =
       /// How far calibration (`repro sweep --calibrate`) may extend a ladder whose best rung is its top (or bottom):
       /// rungs stay within [schedule / MaxFactor, schedule × MaxFactor]. A best rung at that bound is recorded as not
       /// shown converged.
-      MaxFactor: float }
+      MaxFactor: float
+      /// Minival points within which two rungs count as equal: the seed-to-seed spread of one cell's minival metric,
+      /// measured (README, "Schedule calibration"). The chosen rung is the shortest within this of the best, and a
+      /// cell whose longer rung is within it of the chosen one has converged (the longer schedule gains no more than
+      /// a reseed moves). 0: the best rung, exact ties alone going to the shorter.
+      Tolerance: float }
 
     /// The rungs' steps for a cell whose schedule is `steps` (distinct, ascending, at least 1 each).
     member l.StepsFor(steps: int) =
         l.Factors |> List.map (fun f -> max 1 (int (Math.Round(f * float steps, MidpointRounding.AwayFromZero)))) |> List.distinct |> List.sort
 
     member l.Selects = l.Factors.Length > 1
+
+    /// The rung a ladder picks among measured ones: the shortest whose metric is within Tolerance of the best.
+    member l.Choose(steps: 'r -> int64, metric: 'r -> float) (rungs: 'r list) =
+        let best = rungs |> List.map metric |> List.max
+        rungs |> List.sortBy steps |> List.find (fun r -> metric r >= best - l.Tolerance)
+
+    /// Whether two rungs' metrics are equal within the tolerance.
+    member l.Ties(a: float, b: float) = abs (a - b) <= l.Tolerance
 
     /// Refuses a ladder that cannot select (several rungs but no minival) or that holds data out for nothing (a
     /// profile with a schedule table keeps its minival, so that its runs are the calibration's own).
@@ -77,13 +90,15 @@ type ScheduleLadder =
             invalidArg "Ladder" (sprintf "profile %s: Ladder.MinivalShare %g must be in [0, 0.5]" profile l.MinivalShare)
         if l.Selects && l.MinivalShare = 0.0 then
             invalidArg "Ladder" (sprintf "profile %s: a ladder of %d rungs needs a minival to select on (Ladder.MinivalShare > 0)" profile l.Factors.Length)
+        if not (l.Tolerance >= 0.0) then
+            invalidArg "Ladder" (sprintf "profile %s: Ladder.Tolerance %g must be >= 0" profile l.Tolerance)
         if not (l.MaxFactor >= 1.0) then
             invalidArg "Ladder" (sprintf "profile %s: Ladder.MaxFactor %g must be >= 1" profile l.MaxFactor)
         if not l.Selects && l.MinivalShare > 0.0 && not hasScheduleTable then
             invalidArg "Ladder" (sprintf "profile %s: Ladder.MinivalShare %g holds data out, but a single rung selects nothing" profile l.MinivalShare)
 
 /// One schedule per cell, no minival.
-let singleSchedule = { Factors = [ 1.0 ]; MinivalShare = 0.0; MaxFactor = 1.0 }
+let singleSchedule = { Factors = [ 1.0 ]; MinivalShare = 0.0; MaxFactor = 1.0; Tolerance = 0.0 }
 
 /// What each task asks of Slurm when the grid is swept as job arrays (`repro sweep --backend slurm`; the CLI's
 /// --partition, --account, --time, --mem-gb, --cpus-per-task, --gpus-per-task and --sbatch-option override it).
@@ -249,7 +264,7 @@ let full =
       UsePaperSchedules = false
       // The paper's rule on a ladder around the Rand-calibrated steps (pre-trained inits may peak sooner, a weak
       // augmentation may overfit later), picked on 10% of train held out as a minival.
-      Ladder = { Factors = [ 0.5; 1.0; 2.0 ]; MinivalShare = 0.1; MaxFactor = 8.0 }
+      Ladder = { Factors = [ 0.5; 1.0; 2.0 ]; MinivalShare = 0.1; MaxFactor = 8.0; Tolerance = 0.0 }
       ScheduleTable = Some "golden/full/schedules.json"
       LearningRate = 0.003
       WeightDecay = 4e-5

@@ -99,6 +99,26 @@ type RunnableRun =
 
     member r.Serves(cell: Cell) = List.contains cell r.Cells
     member r.RequiredHashes = r.Requires |> List.map (fun p -> p.Hash)
+    /// The files of other runs this run reads, as (run hash, path in that run's folder): its spec names each one
+    /// `run:/<hash>/<path>`.
+    member r.FilesRead: (string * string) list =
+        let rec strings (node: JsonNode) =
+            seq {
+                match node with
+                | :? JsonObject as o -> for kv in o do if not (isNull kv.Value) then yield! strings kv.Value
+                | :? JsonArray as a -> for x in a do if not (isNull x) then yield! strings x
+                | :? JsonValue as v when v.GetValueKind() = JsonValueKind.String -> yield v.GetValue<string>()
+                | _ -> ()
+            }
+        strings r.Spec
+        |> Seq.choose (fun s ->
+            if not (s.StartsWith "run:") then None
+            else
+                match s.Substring(4).TrimStart('/').Split('/', 2) with
+                | [| hash; file |] -> Some(hash, file)
+                | _ -> None)
+        |> Seq.distinct
+        |> List.ofSeq
     /// The run required as `role` (a run requires at most one of each).
     member r.Required(role: Role) = r.Requires |> List.tryPick (fun p -> if p.Role = role then Some p.Hash else None)
 

@@ -1,6 +1,7 @@
 /// Calibration of a profile's schedule table (`repro sweep --calibrate`): the paper's rule that every cell trains at
 /// its own optimal schedule (Appendix H), applied once. Each cell climbs its ladder with the profile's first seed; where
-/// the minival's best rung is the ladder's longest (or shortest), the ladder is extended by a doubling (or halving)
+/// the rung the ladder chooses on the minival (the shortest within its tolerance of the best) is its longest (or
+/// shortest), the ladder is extended by a doubling (or halving)
 /// and that rung trained too, until the best is bracketed or the ladder reaches Ladder.MaxFactor. A student's ladder
 /// starts once its teacher's schedule is settled, since the teacher is that cell's chosen run. The plan is a pure
 /// function of the records, so a resumed calibration, or a worker re-planning it, finds the same runs.
@@ -58,17 +59,17 @@ let calibrate (profile: Profile) (data: ResolvedData) (runsRoot: string) (paperS
         changed <- false
         for cell in active () do
             if not (settled.ContainsKey cell) then
-                let choice = ScheduleSelection.choiceFor read cell seed runs
+                let choice = ScheduleSelection.choiceFor profile.Ladder read cell seed runs
                 match choice.Chosen with
                 | None -> ()
                 | Some best ->
                     let steps = int best.Steps
                     let ladder = rungs.[cell]
                     let shortest, longest = bounds cell
-                    // A tie goes to the shorter rung; a best that merely ties with the next longer rung is a flat
-                    // metric, not a sign that a shorter schedule would be better.
+                    // A longer rung no better than the chosen one, within the tolerance, shows the metric flat
+                    // there: converged, and no sign that a shorter schedule would be better.
                     let tiesLonger =
-                        choice.Rungs |> List.exists (fun r -> r.Steps > best.Steps && r.Selection = best.Selection)
+                        choice.Rungs |> List.exists (fun r -> r.Steps > best.Steps && profile.Ladder.Ties(best.Selection.Value, r.Selection.Value))
                     let extend (next: int) =
                         rungs <- rungs.Add(cell, List.sort (next :: ladder))
                         changed <- true
@@ -90,7 +91,7 @@ let calibrate (profile: Profile) (data: ResolvedData) (runsRoot: string) (paperS
     // Each started cell's rungs with a minival number, from one look at the records.
     let measured =
         [ for cell in active () ->
-            let choice = ScheduleSelection.choiceFor read cell seed runs
+            let choice = ScheduleSelection.choiceFor profile.Ladder read cell seed runs
             cell, choice, [ for r in choice.Rungs do
                               match r.Selection with
                               | Some m -> { Steps = int r.Steps; Minival = m; Run = r.Hash }
@@ -125,6 +126,7 @@ let checkCells (path: string) (cells: Cell list) (t: ScheduleTable) =
 /// The table the calibration's settled cells make.
 let tableOf (profile: Profile) (c: Calibration) : ScheduleTable =
     { Profile = profile.Name; Seed = List.head profile.Seeds; MinivalShare = profile.Ladder.MinivalShare
+      Tolerance = profile.Ladder.Tolerance
       Command = sprintf "repro sweep --calibrate --profile %s" profile.Name; Entries = c.Entries }
 
 /// The calibration as Markdown: each settled cell's rungs (steps → minival) and the steps chosen, then the cells
@@ -139,7 +141,7 @@ let toMarkdown (c: Calibration) =
             | Bracketed -> "yes"
             | AtLongestAllowed -> "no: best at the longest allowed"
             | AtShortestAllowed -> "no: best at the shortest allowed"
-            | Flat -> "no: ties with the next longer rung"
+            | Flat -> "flat: a longer rung is within the tolerance (converged)"
         sb.AppendLine(sprintf "| %s | %s | %d | %s |" e.Cell (listed e.Rungs) e.Steps bracket) |> ignore
     for cell, why in c.Pending do
         let measured =

@@ -1,11 +1,12 @@
 /// The paper's rule that each cell trains at its own best schedule, applied to records: where a profile's ladder
 /// gave a cell several runs per seed (one per rung, all trained on train less the minival), the cell's record for
-/// that seed is the rung with the best minival AP (mIoU for segmentation). The val split the tables report plays no
-/// part in the choice.
+/// that seed is the ladder's choice on the minival AP (mIoU for segmentation): the shortest rung within its tolerance
+/// of the best. The val split the tables report plays no part in the choice.
 module Repro.Harness.ScheduleSelection
 
 open System.Text
 open Repro.Harness.Domain
+open Repro.Harness.Profiles
 open Repro.Harness.DataSources
 open Repro.Harness.RunKinds
 open Repro.Harness.Plan
@@ -37,10 +38,10 @@ type Choice =
       /// Why nothing is chosen yet, when nothing is.
       Pending: string option }
 
-/// Picks among a (cell, seed)'s rungs: the best minival AP, a tie going to the shorter schedule (the cheaper
-/// optimum). Every rung must have succeeded: a choice among the survivors would favour whichever rungs happened
-/// to run.
-let choose (cell: Cell) (seed: int) (rungs: Rung list) =
+/// Picks among a (cell, seed)'s rungs by the ladder's rule: the shortest schedule within the ladder's tolerance of
+/// the best minival AP (the cheaper optimum; with no tolerance, the best, a tie going to the shorter). Every rung must
+/// have succeeded: a choice among the survivors would favour whichever rungs happened to run.
+let choose (ladder: ScheduleLadder) (cell: Cell) (seed: int) (rungs: Rung list) =
     let rungs = rungs |> List.sortBy (fun r -> r.Steps)
     let missing = rungs |> List.filter (fun r -> r.Record.IsNone)
     let failed = rungs |> List.filter (fun r -> r.Record.IsSome && r.Record.Value.Status = Failed)
@@ -54,8 +55,7 @@ let choose (cell: Cell) (seed: int) (rungs: Rung list) =
     let chosen =
         match pending with
         | Some _ -> None
-        // maxBy keeps the first of equal maxima, and the rungs are in ascending steps.
-        | None -> Some(rungs |> List.maxBy (fun r -> r.Selection.Value))
+        | None -> Some(ladder.Choose((fun r -> r.Steps), (fun r -> r.Selection.Value)) rungs)
     { Cell = cell; Seed = seed; Rungs = rungs; Chosen = chosen; Pending = pending }
 
 let private rungOf (read: string -> RunRecord option) (cell: Cell) (run: RunnableRun) =
@@ -70,39 +70,39 @@ let private runsBySeed (cell: Cell) (runs: PlannedRun list) =
     runnable runs |> List.filter (fun r -> r.Serves cell) |> List.groupBy (fun r -> r.Seed)
 
 /// The choice among `cell`'s runs for `seed` (however many rungs it has).
-let choiceFor (read: string -> RunRecord option) (cell: Cell) (seed: int) (runs: PlannedRun list) =
+let choiceFor (ladder: ScheduleLadder) (read: string -> RunRecord option) (cell: Cell) (seed: int) (runs: PlannedRun list) =
     let seedRuns = runnable runs |> List.filter (fun r -> r.Serves cell && r.Seed = seed)
-    choose cell seed (seedRuns |> List.map (rungOf read cell))
+    choose ladder cell seed (seedRuns |> List.map (rungOf read cell))
 
 /// The ladder choices of `cell` over its planned runs (only seeds with several rungs make a choice).
-let choicesOf (read: string -> RunRecord option) (cell: Cell) (runs: PlannedRun list) =
+let choicesOf (ladder: ScheduleLadder) (read: string -> RunRecord option) (cell: Cell) (runs: PlannedRun list) =
     runsBySeed cell runs
     |> List.filter (fun (_, seedRuns) -> seedRuns.Length > 1)
-    |> List.map (fun (seed, seedRuns) -> choose cell seed (seedRuns |> List.map (rungOf read cell)))
+    |> List.map (fun (seed, seedRuns) -> choose ladder cell seed (seedRuns |> List.map (rungOf read cell)))
 
 /// The records that stand for `cell`, one per seed at most: the run's own where a seed has one run, the chosen
 /// rung's where a ladder gave it several, or a failed rung's (so the table says why) where one failed.
-let recordsOf (read: string -> RunRecord option) (cell: Cell) (runs: PlannedRun list) =
+let recordsOf (ladder: ScheduleLadder) (read: string -> RunRecord option) (cell: Cell) (runs: PlannedRun list) =
     runsBySeed cell runs
     |> List.collect (fun (seed, seedRuns) ->
         match seedRuns with
         | [ one ] -> read one.Hash |> Option.toList
         | several ->
-            let c = choose cell seed (several |> List.map (rungOf read cell))
+            let c = choose ladder cell seed (several |> List.map (rungOf read cell))
             match c.Chosen with
             | Some rung -> Option.toList rung.Record
             | None -> c.Rungs |> List.choose (fun r -> r.Record) |> List.filter (fun r -> r.Status = Failed) |> List.truncate 1)
 
 /// Every ladder choice of the plan's cells, in plan order.
-let allChoices (read: string -> RunRecord option) (runs: PlannedRun list) =
+let allChoices (ladder: ScheduleLadder) (read: string -> RunRecord option) (runs: PlannedRun list) =
     let cells = runs |> List.collect (fun r -> r.Cells) |> List.distinct
-    cells |> List.collect (fun cell -> choicesOf read cell runs)
+    cells |> List.collect (fun cell -> choicesOf ladder read cell runs)
 
 /// The choices as Markdown: each rung's minival AP (and val AP, for the reader: it took no part), the rung chosen.
 let toMarkdown (choices: Choice list) =
     let sb = StringBuilder()
     sb.AppendLine("### Schedules chosen on the minival").AppendLine() |> ignore
-    sb.AppendLine("Each cell trains once per rung of the profile's ladder; the rung with the best minival AP (mIoU for segmentation; the minival is held out of train) stands for the cell. The val number is shown, never used.").AppendLine() |> ignore
+    sb.AppendLine("Each cell trains once per rung of the profile's ladder; the shortest rung within the ladder's tolerance of the best minival AP (mIoU for segmentation; the minival is held out of train) stands for the cell. The val number is shown, never used.").AppendLine() |> ignore
     sb.AppendLine("| Cell | Seed | Rungs: steps → minival (val) | Chosen |") |> ignore
     sb.AppendLine("|---|---|---|---|") |> ignore
     let metric (r: Rung) (key: string) =

@@ -20,8 +20,8 @@ type Bracket =
     | AtLongestAllowed
     /// The shortest rung allowed was still the best.
     | AtShortestAllowed
-    /// The best rung ties with the next longer one: the metric is flat there, no optimum is shown (the shorter is
-    /// taken, as the cheaper; the ladder is not extended downwards on a tie).
+    /// A longer rung ties with the chosen one within the ladder's tolerance: the metric is flat there, so the
+    /// longer schedule gains nothing a reseed would not (converged; the ladder is not extended downwards then).
     | Flat
 
 /// One cell's schedule and the minival evidence it was chosen on.
@@ -39,28 +39,29 @@ type ScheduleTable =
       /// The seed the ladders were climbed with (the profile's first: its runs are reused by the profile's sweep).
       Seed: int
       MinivalShare: float
+      /// The ladder's tolerance the rungs were chosen with (Ladder.Tolerance).
+      Tolerance: float
       /// The command that re-creates the table (each rung's record has the code version that trained it).
       Command: string
       Entries: Entry list }
 
     member t.TryFind(cell: Cell) = t.Entries |> List.tryFind (fun e -> e.Cell = cell.Name)
 
-/// The steps of `entry`'s rung that the calibration chose: the best minival, a tie going to the shorter schedule.
-let bestRung (rungs: Rung list) =
-    rungs |> List.sortBy (fun r -> r.Steps) |> List.maxBy (fun r -> r.Minival)
-
 /// The error for a table file that is not what it must be, naming the file.
 let invalid (path: string) (what: string) = raise (InvalidDataException(sprintf "%s: %s" path what))
 
 /// Reads and checks a table for `profile` (whose first seed and minival share its runs must have, or they would not
-/// be the calibration's runs): every error names the file and the entry.
-let read (path: string) (profile: string) (seed: int) (minivalShare: float) : ScheduleTable =
+/// be the calibration's runs, and whose ladder's rule must have chosen its steps): every error names the file and
+/// the entry.
+let read (path: string) (profile: string) (seed: int) (ladder: Profiles.ScheduleLadder) : ScheduleTable =
     let t = CanonicalJson.readFile<ScheduleTable> path
     if isNull (box t) || isNull (box t.Entries) then invalid path "not a schedule table (no Entries)"
     if t.Profile <> profile then invalid path (sprintf "calibrated for profile %s, not %s (re-create it: repro sweep --calibrate --profile %s)" t.Profile profile profile)
     if t.Seed <> seed then invalid path (sprintf "calibrated with seed %d, but profile %s's first seed is %d (re-create it)" t.Seed profile seed)
-    if t.MinivalShare <> minivalShare then
-        invalid path (sprintf "calibrated with a minival share of %g, but profile %s holds out %g (re-create it)" t.MinivalShare profile minivalShare)
+    if t.MinivalShare <> ladder.MinivalShare then
+        invalid path (sprintf "calibrated with a minival share of %g, but profile %s holds out %g (re-create it)" t.MinivalShare profile ladder.MinivalShare)
+    if t.Tolerance <> ladder.Tolerance then
+        invalid path (sprintf "calibrated with a tolerance of %g, but profile %s's ladder has %g (re-create it)" t.Tolerance profile ladder.Tolerance)
     match t.Entries |> List.countBy (fun e -> e.Cell) |> List.filter (fun (_, n) -> n > 1) with
     | (name, _) :: _ -> invalid path (sprintf "cell \"%s\" is listed twice" name)
     | [] -> ()
@@ -69,13 +70,14 @@ let read (path: string) (profile: string) (seed: int) (minivalShare: float) : Sc
         if e.Rungs.IsEmpty then invalid path (sprintf "cell \"%s\" has no rungs" e.Cell)
         if not (e.Rungs |> List.exists (fun r -> r.Steps = e.Steps)) then
             invalid path (sprintf "cell \"%s\": Steps %d is none of its rungs (%s)" e.Cell e.Steps (e.Rungs |> List.map (fun r -> string r.Steps) |> String.concat ", "))
-        if (bestRung e.Rungs).Steps <> e.Steps then
-            invalid path (sprintf "cell \"%s\": Steps %d is not its best rung on %s (%d is)" e.Cell e.Steps e.Metric (bestRung e.Rungs).Steps)
+        let chosen = ladder.Choose((fun (r: Rung) -> int64 r.Steps), (fun (r: Rung) -> r.Minival)) e.Rungs
+        if chosen.Steps <> e.Steps then
+            invalid path (sprintf "cell \"%s\": Steps %d is not the rung its ladder chooses on %s (%d is)" e.Cell e.Steps e.Metric chosen.Steps)
     t
 
 /// The table of `profile` at `path`, if the file exists (a profile whose table is not calibrated yet climbs ladders).
-let tryRead (path: string) (profile: string) (seed: int) (minivalShare: float) =
-    if File.Exists path then Some(read path profile seed minivalShare) else None
+let tryRead (path: string) (profile: string) (seed: int) (ladder: Profiles.ScheduleLadder) =
+    if File.Exists path then Some(read path profile seed ladder) else None
 
 /// Writes the table, atomically, as indented canonical JSON.
 let write (path: string) (t: ScheduleTable) =

@@ -51,7 +51,7 @@ let private estimateOf (metric: string) (records: RunStore.RunRecord list) =
 
 /// Each self-training cell's student against its teacher (compute-matched) and the plain supervised cell. A student
 /// requires its pseudo labels, which require their teacher: found by the plan's named edges.
-let students (store: RunStore.RunStore) (plan: RunKinds.PlannedRun list) =
+let students (ladder: Profiles.ScheduleLadder) (store: RunStore.RunStore) (plan: RunKinds.PlannedRun list) =
     let runnable = RunKinds.runnable plan
     let byHash = runnable |> List.map (fun r -> r.Hash, r) |> Map.ofList
     let requiredAs (role: RunKinds.Role) (hash: string) = byHash.TryFind hash |> Option.bind (fun r -> r.Required role)
@@ -65,8 +65,8 @@ let students (store: RunStore.RunStore) (plan: RunKinds.PlannedRun list) =
             let pseudo = runs |> List.choose (fun r -> r.Required RunKinds.PseudoLabels) |> List.distinct
             let teachers = pseudo |> List.choose (requiredAs RunKinds.Teacher) |> List.distinct
             let supervisedCell = Plan.teacherCellOf cell
-            let supervised = ScheduleSelection.recordsOf store.TryRead supervisedCell plan
-            let student = estimateOf metric (ScheduleSelection.recordsOf store.TryRead cell plan)
+            let supervised = ScheduleSelection.recordsOf ladder store.TryRead supervisedCell plan
+            let student = estimateOf metric (ScheduleSelection.recordsOf ladder store.TryRead cell plan)
             let baseline = estimateOf metric (read teachers)
             yield
                 { Cell = cell; Metric = metric
@@ -138,14 +138,14 @@ let pretrainingToMarkdown (rows: PretrainingSummary list) =
     sb.ToString()
 
 /// Recomputes every table from the records of the planned runs (a cell's records are those of its runs).
-let compute (paperTables: string) (store: RunStore.RunStore) (plan: RunKinds.PlannedRun list) =
-    let recordsOf (cell: Domain.Cell) = ScheduleSelection.recordsOf store.TryRead cell plan
+let compute (paperTables: string) (ladder: Profiles.ScheduleLadder) (store: RunStore.RunStore) (plan: RunKinds.PlannedRun list) =
+    let recordsOf (cell: Domain.Cell) = ScheduleSelection.recordsOf ladder store.TryRead cell plan
     let tables = PaperTables.loadAll paperTables |> List.map (Tables.compute level recordsOf)
     { Tables = tables
       Claims = Claims.evaluateAll level tables (PaperTables.loadClaims paperTables)
-      Students = students store plan
+      Students = students ladder store plan
       Pretraining = pretraining store plan
-      Schedules = ScheduleSelection.allChoices store.TryRead plan }
+      Schedules = ScheduleSelection.allChoices ladder store.TryRead plan }
 
 /// Writes tables/<id>.md|csv, claims.md and report.md under the results folder; returns report.md's path.
 let write (profile: string) (resultsRoot: string) (r: Rendered) =

@@ -130,6 +130,11 @@ let execute (store: RunStore) (run: RunnableRun) (progress: IProgress<TrainingPr
             | Some r when r.Status = Succeeded -> None
             | Some r -> Some(sprintf "prerequisite %s (%s) failed: %s" h r.Label (defaultArg r.Error "?"))
             | None -> Some(sprintf "prerequisite %s has not run" h))
+        |> Option.orElse (
+            run.FilesRead |> List.tryPick (fun (h, file) ->
+                let path = Path.Combine(store.RunDir h, file)
+                if File.Exists path || Directory.Exists path then None
+                else Some(sprintf "%s, which prerequisite %s wrote, is gone (a sweep runs the prerequisite again)" path h)))
     let result =
         match missing with
         | Some why -> record Failed (Some why) Map.empty Map.empty

@@ -24,15 +24,33 @@ type Summary =
       Blocked: int
       WallSeconds: float }
 
-/// Which planned runs still need executing: runnable, and no record yet (or a failed one when retrying).
+/// Of the files `todo` runs read, those missing from prerequisites recorded as succeeded (a results folder that
+/// holds only committed records, or a run folder cleaned by hand): the prerequisites to run again.
+let private lostPrerequisites (store: RunStore) (todo: RunnableRun list) (doing: Set<string>) =
+    todo
+    |> List.collect (fun r -> r.FilesRead)
+    |> List.filter (fun (hash, file) ->
+        not (doing.Contains hash)
+        && (match store.TryRead hash with Some r -> r.Status = Succeeded | None -> false)
+        && not (let p = IO.Path.Combine(store.RunDir hash, file) in IO.File.Exists p || IO.Directory.Exists p))
+    |> List.map fst
+    |> Set.ofList
+
+/// Which planned runs still need executing, in plan order: runnable, and no record yet (or a failed one when
+/// retrying), with the recorded prerequisites whose files those runs read are gone.
 let pending (store: RunStore) (retryFailed: bool) (runs: PlannedRun list) =
-    runnable runs
     // Cells the profile maps to the same config (e.g. both paper backbones to one miniature) share one run.
-    |> List.distinctBy (fun r -> r.Hash)
-    |> List.filter (fun r ->
-        match store.TryRead r.Hash with
-        | None -> true
-        | Some rec' -> retryFailed && rec'.Status = Failed)
+    let all = runnable runs |> List.distinctBy (fun r -> r.Hash)
+    let unrecorded =
+        all |> List.filter (fun r ->
+            match store.TryRead r.Hash with
+            | None -> true
+            | Some rec' -> retryFailed && rec'.Status = Failed)
+    let rec close (doing: Set<string>) =
+        let lost = lostPrerequisites store (all |> List.filter (fun r -> doing.Contains r.Hash)) doing
+        if lost.IsEmpty then doing else close (Set.union doing lost)
+    let doing = close (unrecorded |> List.map (fun r -> r.Hash) |> Set.ofList)
+    all |> List.filter (fun r -> doing.Contains r.Hash)
 
 /// What a sweep leaves as it is: (runs recorded before it, of them failed, blocked runs), given the runs it will do
 /// (`todo`) and those another process holds (`held`: hashes queued under Slurm).

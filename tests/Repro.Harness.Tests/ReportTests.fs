@@ -57,7 +57,7 @@ let ``a student is compared with the teacher its pseudo labels came from, found 
     Assert.NotEqual<string>(teacher.Hash, supervised.Hash)
     for run, metrics in [ student, Map [ "AP", 12.0 ]; pseudo, Map [ "boxes_per_image", 3.0 ]; teacher, Map [ "AP", 10.0 ]; supervised, Map [ "AP", 9.0 ] ] do
         store.Write { RunStoreTests.record run.Hash RunStore.Succeeded with Metrics = metrics }
-    let row = Report.students store plan |> List.find (fun s -> s.Cell = studentCell)
+    let row = Report.students Profiles.singleSchedule store plan |> List.find (fun s -> s.Cell = studentCell)
     Assert.Equal(Some 12.0, row.Student |> Option.map (fun e -> e.Mean))
     Assert.Equal(Some 10.0, row.Baseline |> Option.map (fun e -> e.Mean))
     Assert.Equal(Some 9.0, row.Supervised |> Option.map (fun e -> e.Mean))

@@ -25,7 +25,7 @@ let private studentS1 () = cellAt "pretraining-vs-augmentation" "rand-st" "S1"
 let private profile =
     { Profiles.defaultProfile with
         Steps = Profiles.defaultProfile.Steps.Add(AugmentLevel.S1, 1000).Add(AugmentLevel.S4, 2000)
-        Ladder = { Factors = [ 0.5; 1.0; 2.0 ]; MinivalShare = 0.1; MaxFactor = 8.0 } }
+        Ladder = { Factors = [ 0.5; 1.0; 2.0 ]; MinivalShare = 0.1; MaxFactor = 8.0; Tolerance = 0.0 } }
 
 let private record (run: RunnableRun) (minival: float) =
     TestRecords.recordOf run Succeeded [ "minival_AP", minival; "minival_mIoU", minival; "AP", 0.0; "mIoU", 0.0 ] 1.0
@@ -145,10 +145,10 @@ let ``a table is written and read back; a table for another profile, minival or 
         let c, _ = drive profile [ randS1 () ] (fun _ steps -> -abs (float steps - 1000.0))
         let table = tableOf profile c
         write path table
-        Assert.Equal(table, read path "default" 0 0.1)
+        Assert.Equal(table, read path "default" 0 profile.Ladder)
         let refusedWith (t: ScheduleTable) (profileName: string) (seed: int) (share: float) (text: string) =
             write path t
-            let e = Assert.Throws<InvalidDataException>(fun () -> read path profileName seed share |> ignore)
+            let e = Assert.Throws<InvalidDataException>(fun () -> read path profileName seed { profile.Ladder with MinivalShare = share } |> ignore)
             Assert.Contains(path, e.Message)
             Assert.Contains(text, e.Message)
         let refused t profileName share text = refusedWith t profileName 0 share text
@@ -156,12 +156,13 @@ let ``a table is written and read back; a table for another profile, minival or 
         refused table "full" 0.1 "calibrated for profile default, not full"
         refused table "default" 0.2 "minival share of 0.1"
         let e = table.Entries.Head
-        refused { table with Entries = [ { e with Steps = 2000 } ] } "default" 0.1 "Steps 2000 is not its best rung"
+        refused { table with Entries = [ { e with Steps = 2000 } ] } "default" 0.1 "Steps 2000 is not the rung its ladder chooses"
+        refused { table with Tolerance = 0.5 } "default" 0.1 "calibrated with a tolerance of 0.5, but profile default's ladder has 0"
         refused { table with Entries = [ { e with Steps = 3 } ] } "default" 0.1 "Steps 3 is none of its rungs"
         refused { table with Entries = [ e; e ] } "default" 0.1 "is listed twice"
         refused { table with Entries = [ { e with Steps = 0; Rungs = [ { e.Rungs.Head with Steps = 0 } ] } ] } "default" 0.1 "Steps 0 must be >= 1"
         File.WriteAllText(path, "{ \"Profile\": ")
-        Assert.Contains(path, (Assert.Throws<InvalidDataException>(fun () -> read path "default" 0 0.1 |> ignore)).Message)
+        Assert.Contains(path, (Assert.Throws<InvalidDataException>(fun () -> read path "default" 0 profile.Ladder |> ignore)).Message)
         let checkRefuses (entries: Entry list) (text: string) =
             let ex = Assert.Throws<InvalidDataException>(fun () -> checkCells path (Grid.cells (tables ())) { table with Entries = entries })
             Assert.Contains(path, ex.Message)
@@ -172,7 +173,7 @@ let ``a table is written and read back; a table for another profile, minival or 
         checkRefuses [ e; { e with Cell = ablation.Name } ] (sprintf "\"%s\" is no cell a calibration settles" ablation.Name)
         checkRefuses [ { e with Cell = (studentS1 ()).Name } ] "is listed without its teacher's cell"
         checkCells path (Grid.cells (tables ())) table
-        Assert.Equal(None, tryRead (Path.Combine(dir, "absent.json")) "default" 0 0.1)
+        Assert.Equal(None, tryRead (Path.Combine(dir, "absent.json")) "default" 0 profile.Ladder)
     finally
         if Directory.Exists dir then Directory.Delete(dir, true)
 
@@ -218,3 +219,40 @@ let ``a blocked cell is pending with its reason instead of failing the calibrati
     let c = calibrate profile noImages "/results/runs" (Grid.schedules (tables ())) [ imagenet ] (fun _ -> None)
     Assert.Empty c.Entries
     Assert.Contains("blocked", c.Pending |> List.find (fun (cell, _) -> cell = imagenet) |> snd)
+
+[<Fact>]
+let ``with a tolerance, a ladder stops climbing where doubling gains less than it, and picks the shorter rung`` () =
+    // Gains 10 points per doubling up to 4,000 steps, then 0.5: within a tolerance of 1, 8,000 is no better than
+    // 4,000, so 4,000 is chosen and shown converged; without one, 8,000 is the best and the ladder climbs on.
+    let minival _ (steps: int) = if steps <= 4000 then 10.0 * log (float steps / 250.0) / log 2.0 else 40.5
+    let tolerant = { profile with Ladder = { profile.Ladder with Tolerance = 1.0 } }
+    let c, rounds = drive tolerant [ randS1 () ] minival
+    let e = c.Entries |> List.exactlyOne
+    Assert.Equal<int list>([ 500; 1000; 2000; 4000; 8000 ], e.Rungs |> List.map (fun r -> r.Steps))
+    Assert.Equal(4000, e.Steps)
+    Assert.Equal(Flat, e.Bracket)
+    Assert.Equal(3, rounds)
+    let exact, _ = drive profile [ randS1 () ] minival
+    let e0 = exact.Entries |> List.exactlyOne
+    Assert.Equal(8000, e0.Steps)
+    Assert.Equal(AtLongestAllowed, e0.Bracket)
+    // The table written with the tolerance is read back only under the same ladder.
+    let dir = Path.Combine(Path.GetTempPath(), sprintf "repro-schedules-%s" (Guid.NewGuid().ToString "N"))
+    try
+        let path = Path.Combine(dir, "schedules.json")
+        write path (tableOf tolerant c)
+        Assert.Equal(4000, (read path "default" 0 tolerant.Ladder).Entries.Head.Steps)
+        Assert.Contains("tolerance of 1", (Assert.Throws<InvalidDataException>(fun () -> read path "default" 0 profile.Ladder |> ignore)).Message)
+    finally
+        if Directory.Exists dir then Directory.Delete(dir, true)
+
+[<Fact>]
+let ``a ladder's choice is the shortest rung within its tolerance of the best`` () =
+    let rungs = [ 2000L, 51.5; 500L, 50.0; 1000L, 51.0 ]
+    let choose tolerance = fst ({ profile.Ladder with Tolerance = tolerance }.Choose(fst, snd) rungs)
+    Assert.Equal(2000L, choose 0.0)
+    Assert.Equal(1000L, choose 0.5)
+    Assert.Equal(1000L, choose 1.0)
+    Assert.Equal(500L, choose 1.5)
+    // Exact ties go to the shorter rung without a tolerance too.
+    Assert.Equal(500L, fst (profile.Ladder.Choose(fst, snd) [ 1000L, 3.0; 500L, 3.0 ]))

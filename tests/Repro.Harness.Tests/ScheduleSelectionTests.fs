@@ -27,6 +27,9 @@ let private recordOf (run: RunnableRun) (status: RunStatus) (metrics: (string * 
 let private ladderProfile =
     { Profiles.defaultProfile with Steps = Profiles.defaultProfile.Steps.Add(AugmentLevel.S1, 2000); Scope = None }
 
+/// The ladder's rule without a tolerance: the best rung, exact ties going to the shorter.
+let private ladder = { ladderProfile.Ladder with Tolerance = 0.0 }
+
 /// Rand Init at S1 and its seed-0 rungs.
 let private randS1 () =
     let plan = planOf ladderProfile
@@ -77,13 +80,13 @@ let ``the ladder picks the rung with the best minival AP, not the best val AP`` 
         List.zip rungs [ (10.0, 15.0); (14.0, 11.0); (12.0, 13.0) ]
         |> List.map (fun (r, (minival, v)) -> r.Hash, recordOf r Succeeded [ selectionMetricOf cell, minival; "AP", v ])
         |> Map.ofList
-    let chosen = recordsOf records.TryFind cell plan
+    let chosen = recordsOf ladder records.TryFind cell plan
     Assert.Equal<string list>([ rungs.[1].Hash ], chosen |> List.map (fun r -> r.Hash))
     // The table shows the chosen rung's val AP.
     let t = tables () |> List.find (fun t -> t.Id = "pretraining-vs-augmentation")
-    let result = Tables.compute 0.95 (fun c -> recordsOf records.TryFind c plan) t
+    let result = Tables.compute 0.95 (fun c -> recordsOf ladder records.TryFind c plan) t
     Assert.Equal("11.0 (n=1)", Tables.formatOurs (result.Get("rand", "S1")))
-    let choice = choicesOf records.TryFind cell plan |> List.find (fun c -> c.Seed = 0)
+    let choice = choicesOf ladder records.TryFind cell plan |> List.find (fun c -> c.Seed = 0)
     Assert.Equal(Some 2000L, choice.Chosen |> Option.map (fun r -> r.Steps))
     let md = toMarkdown [ choice ]
     Assert.Contains("1000 → 10.00 (15.00); 2000 → 14.00 (11.00); 4000 → 12.00 (13.00) | 2000 steps |", md)
@@ -93,29 +96,29 @@ let ``a tie goes to the shorter schedule; an unfinished ladder chooses nothing; 
     let plan, cell, rungs = randS1 ()
     let withRecords (rs: (RunnableRun * RunRecord) list) = rs |> List.map (fun (r, x) -> r.Hash, x) |> Map.ofList
     let tie = withRecords [ for r in rungs -> r, recordOf r Succeeded [ selectionMetricOf cell, 12.0; "AP", float r.Kind.Steps ] ]
-    Assert.Equal<string list>([ rungs.[0].Hash ], recordsOf tie.TryFind cell plan |> List.map (fun r -> r.Hash))
+    Assert.Equal<string list>([ rungs.[0].Hash ], recordsOf ladder tie.TryFind cell plan |> List.map (fun r -> r.Hash))
 
     let unfinished = withRecords [ for r in rungs.[0..1] -> r, recordOf r Succeeded [ selectionMetricOf cell, 12.0; "AP", 1.0 ] ]
-    Assert.Empty(recordsOf unfinished.TryFind cell plan)
-    Assert.Equal(Some "1 of 3 rungs not run yet", (choicesOf unfinished.TryFind cell plan |> List.find (fun c -> c.Seed = 0)).Pending)
+    Assert.Empty(recordsOf ladder unfinished.TryFind cell plan)
+    Assert.Equal(Some "1 of 3 rungs not run yet", (choicesOf ladder unfinished.TryFind cell plan |> List.find (fun c -> c.Seed = 0)).Pending)
 
     let failed =
         withRecords [ rungs.[0], recordOf rungs.[0] Succeeded [ selectionMetricOf cell, 30.0; "AP", 30.0 ]
                       rungs.[1], recordOf rungs.[1] Failed []
                       rungs.[2], recordOf rungs.[2] Succeeded [ selectionMetricOf cell, 12.0; "AP", 1.0 ] ]
-    let shown = recordsOf failed.TryFind cell plan
+    let shown = recordsOf ladder failed.TryFind cell plan
     Assert.Equal<RunStatus list>([ Failed ], shown |> List.map (fun r -> r.Status))
-    Assert.Equal(Some "the 2000-step rung failed", (choicesOf failed.TryFind cell plan |> List.find (fun c -> c.Seed = 0)).Pending)
+    Assert.Equal(Some "the 2000-step rung failed", (choicesOf ladder failed.TryFind cell plan |> List.find (fun c -> c.Seed = 0)).Pending)
 
 [<Fact>]
 let ``a ladder that cannot select, or holds data out for nothing, is refused naming the profile`` () =
-    let noMinival = { Profiles.defaultProfile with Ladder = { Factors = [ 0.5; 1.0 ]; MinivalShare = 0.0; MaxFactor = 1.0 } }
+    let noMinival = { Profiles.defaultProfile with Ladder = { Factors = [ 0.5; 1.0 ]; MinivalShare = 0.0; MaxFactor = 1.0; Tolerance = 0.0 } }
     let e = Assert.Throws<ArgumentException>(fun () -> planOf noMinival |> ignore)
     Assert.Contains("profile default", e.Message)
     Assert.Contains("MinivalShare", e.Message)
-    let wasted = { Profiles.smoke with Ladder = { Factors = [ 1.0 ]; MinivalShare = 0.1; MaxFactor = 1.0 } }
+    let wasted = { Profiles.smoke with Ladder = { Factors = [ 1.0 ]; MinivalShare = 0.1; MaxFactor = 1.0; Tolerance = 0.0 } }
     Assert.Contains("selects nothing", (Assert.Throws<ArgumentException>(fun () -> planOf wasted |> ignore)).Message)
-    let empty = { Profiles.smoke with Ladder = { Factors = []; MinivalShare = 0.0; MaxFactor = 1.0 } }
+    let empty = { Profiles.smoke with Ladder = { Factors = []; MinivalShare = 0.0; MaxFactor = 1.0; Tolerance = 0.0 } }
     Assert.Contains("Ladder.Factors is empty", (Assert.Throws<ArgumentException>(fun () -> planOf empty |> ignore)).Message)
 
 [<Fact>]
@@ -131,6 +134,6 @@ let ``a segmentation cell climbs the same ladder, judged by minival mIoU`` () =
         List.zip rungs [ (20.0, 30.0); (25.0, 22.0); (24.0, 28.0) ]
         |> List.map (fun (r, (minival, v)) -> r.Hash, recordOf r Succeeded [ "minival_mIoU", minival; "mIoU", v ])
         |> Map.ofList
-    Assert.Equal<string list>([ rungs.[1].Hash ], recordsOf records.TryFind cell plan |> List.map (fun r -> r.Hash))
-    let md = toMarkdown [ choicesOf records.TryFind cell plan |> List.find (fun c -> c.Seed = 0) ]
+    Assert.Equal<string list>([ rungs.[1].Hash ], recordsOf ladder records.TryFind cell plan |> List.map (fun r -> r.Hash))
+    let md = toMarkdown [ choicesOf ladder records.TryFind cell plan |> List.find (fun c -> c.Seed = 0) ]
     Assert.Contains("2000 → 25.00 (22.00)", md)

@@ -127,3 +127,30 @@ let ``golden check without a snapshot names the missing file and exits with the 
     Assert.Contains("repro golden update", err)
     // Said before any planning: the miniature was not generated for a check that cannot run.
     Assert.False(Directory.Exists(Path.Combine(root, "data")), "golden check generated the miniature before reporting the missing snapshot")
+
+[<Fact>]
+let ``a run whose recorded prerequisites lost their files runs them again first, and only then`` () =
+    // A results folder of committed records alone: ImageNet++ Init's detection run reads Noisy Student's backbone,
+    // which reads the supervised classifier.
+    let store = RunStore.RunStore(TestPaths.tempDir ())
+    let tables = PaperTables.loadAll TestPaths.paperTables
+    let profile = { Profiles.smoke with Scope = None }
+    let cells = Grid.cells tables |> List.filter (fun c -> c.Name = "det efficientnet-b7 imagenet++ 20% S4")
+    let runs = Plan.plan profile (PlanTests.dataAt "/data/mini") store.RunsRoot (Plan.scheduleOf profile (Grid.schedules tables) None) cells
+    let all = RunKinds.runnable runs
+    Assert.Equal(3, all.Length)
+    let supervised, noisyStudent, detection = all.[0], all.[1], all.[2]
+    let pending () = Sweep.pending store false runs |> List.map (fun r -> r.Hash)
+    let recordAs (r: RunKinds.RunnableRun) =
+        Directory.CreateDirectory(store.RunDir r.Hash) |> ignore
+        store.Write(TestRecords.recordOf r RunStore.Succeeded [] 1.0)
+    recordAs supervised
+    recordAs noisyStudent
+    // Noisy Student's backbone is gone, and so is the classifier it would be made from again.
+    Assert.Equal<string list>([ supervised.Hash; noisyStudent.Hash; detection.Hash ], pending ())
+    for hash, file in detection.FilesRead do File.WriteAllText(Path.Combine(store.RunDir hash, file), "")
+    Assert.Equal<string list>([ detection.Hash ], pending ())
+    // Once nothing left to run reads them, missing files are no reason to run anything.
+    recordAs detection
+    for hash, file in detection.FilesRead do File.Delete(Path.Combine(store.RunDir hash, file))
+    Assert.Empty(pending ())
